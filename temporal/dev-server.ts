@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { resolveTemporalCli } from './binaries.ts';
+import { registerSearchAttributes } from './register-search-attributes.ts';
+
+export interface DevServerOptions {
+  port: number;
+  /** Web UI port; `undefined` runs headless. */
+  uiPort?: number;
+  /** SQLite file to persist to; `undefined` keeps everything in memory. */
+  dbFile?: string;
+  namespace?: string;
+  /** How long to wait for the frontend to answer; generous because a cold SQLite migration is slow on CI. */
+  readyTimeoutMs?: number;
+  onOutput?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | undefined;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Waits until a Temporal frontend answers `getSystemInfo`, or throws after `timeoutMs`. */
+export async function waitForTemporal(address: string, timeoutMs: number, isAlive = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline && isAlive()) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await delay(200);
+    }
+  }
+  const reason = lastError instanceof Error ? lastError.message : 'process exited';
+  throw new Error(`Temporal at ${address} did not answer within ${timeoutMs} ms: ${reason}`);
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Starts `temporal server start-dev` from the resolved CLI, waits until it answers and registers the
+ * project's search attributes. We spawn it ourselves (rather than through @temporalio/testing) to get a
+ * readiness window longer than the SDK's hard-coded 5 s and to share one code path with `npm start`.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const namespace = options.namespace ?? 'default';
+  const address = `127.0.0.1:${options.port}`;
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
+  ];
+  if (options.dbFile) {
+    mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  if (options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+
+  const child = spawn(resolveTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) options.onOutput?.(line);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    if (!(await waitForExit(child, 10_000))) {
+      child.kill('SIGKILL');
+      await waitForExit(child, 5_000);
+    }
+  };
+
+  try {
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    await Promise.race([waitForTemporal(address, options.readyTimeoutMs ?? 60_000, alive), spawnError]);
+    if (!alive()) throw new Error(`Temporal dev server exited with code ${child.exitCode}`);
+    const connection = await Connection.connect({ address });
+    try {
+      await registerSearchAttributes(connection, namespace);
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    address,
+    uiUrl: options.uiPort === undefined ? undefined : `http://127.0.0.1:${options.uiPort}`,
+    pid: child.pid ?? -1,
+    stop,
+  };
+}

@@ -1,0 +1,12 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes operators filter on in the Web UI; registered on every server we start. */
+export const searchAttributes = {
+  tenant: defineSearchAttributeKey('LoopFinaleTenant', SearchAttributeType.KEYWORD),
+  loopReturnId: defineSearchAttributeKey('LoopReturnId', SearchAttributeType.KEYWORD),
+  orderName: defineSearchAttributeKey('LoopOrderName', SearchAttributeType.KEYWORD),
+  finaleReturnId: defineSearchAttributeKey('FinaleReturnId', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('ReturnStage', SearchAttributeType.KEYWORD),
+};
+
+export const allSearchAttributeKeys = Object.values(searchAttributes);
