@@ -1,0 +1,39 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/**
+ * Field names that may hold a credential anywhere in a log object. Values under these keys are replaced
+ * before a line is written, whatever part of the code logged them.
+ */
+export const secretFieldNames = [
+  'authorization',
+  'Authorization',
+  'x-authorization',
+  'X-Authorization',
+  'password',
+  'secret',
+  'apiKey',
+  'apiSecret',
+  'webhookSecret',
+  'finaleApiKey',
+  'finaleApiSecret',
+  'loopApiKey',
+  'loopWebhookSecret',
+  'token',
+  'cookie',
+];
+
+const redactPaths = secretFieldNames.flatMap((name) => [name, `*.${name}`, `*.*.${name}`, `*.*.*.${name}`]);
+
+export function createLogger(options: LoggerOptions = {}, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level: process.env.LOG_LEVEL ?? 'info',
+      base: undefined,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      ...options,
+    },
+    destination,
+  );
+}
