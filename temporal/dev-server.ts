@@ -22,7 +22,7 @@ export interface DevServer {
   address: string;
   uiUrl: string | undefined;
   pid: number;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** Waits until a Temporal frontend answers `getSystemInfo`, or throws after `timeoutMs`. */

@@ -29,7 +29,8 @@ describe('parseEnv', () => {
   });
 
   it('makes an entry point print all problems and exit non-zero', () => {
-    const script = "import { loadEnvOrExit } from './config/env.ts'; loadEnvOrExit(); console.log('started');";
+    const script =
+      "import { loadEnvOrExit } from './config/env.ts'; loadEnvOrExit(); console.log('started');";
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       env: { ...process.env, GATEWAY_PORT: '-1', TEMPORAL_UI_PORT: 'x' },
       encoding: 'utf8',

@@ -9,14 +9,19 @@ import { connectToDevServer, createTestWorker, createTimeSkippingEnv } from '../
 import { greetTwice, waitThreeDays } from './workflows/harness.ts';
 
 const workflowsPath = fileURLToPath(new URL('./workflows/harness.ts', import.meta.url));
-const nondeterministicPath = fileURLToPath(new URL('./workflows/harness-nondeterministic.ts', import.meta.url));
+const nondeterministicPath = fileURLToPath(
+  new URL('./workflows/harness-nondeterministic.ts', import.meta.url),
+);
 const activities = { greet: async (name: string) => `Hello, ${name}` };
 
 describe('time-skipping test server', () => {
   it('finishes a 3-day timer in seconds of wall time', async () => {
     const env = await createTimeSkippingEnv();
     try {
-      const { worker, taskQueue } = await createTestWorker(env.nativeConnection, { workflowsPath, activities });
+      const { worker, taskQueue } = await createTestWorker(env.nativeConnection, {
+        workflowsPath,
+        activities,
+      });
       const startedWall = Date.now();
       const startedVirtual = await env.currentTimeMs();
       const result = await worker.runUntil(
@@ -38,7 +43,10 @@ describe('replay of a history exported from the dev server', () => {
   beforeAll(async () => {
     const dev = await connectToDevServer();
     try {
-      const { worker, taskQueue } = await createTestWorker(dev.nativeConnection, { workflowsPath, activities });
+      const { worker, taskQueue } = await createTestWorker(dev.nativeConnection, {
+        workflowsPath,
+        activities,
+      });
       workflowId = `greet-${taskQueue}`;
       const result = await worker.runUntil(
         dev.client.workflow.execute(greetTwice, { taskQueue, workflowId, args: ['Ada'] }),

@@ -1,0 +1,80 @@
+// `npm start`: the embedded default. Brings up a Temporal dev server (unless TEMPORAL_ADDRESS is set)
+// and the gateway, prints where everything is, and stops it all cleanly on Ctrl-C.
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { loadEnvOrExit } from '../config/env.ts';
+import { startGateway } from '../gateway/server.ts';
+import { createLogger } from '../observability/logger.ts';
+import { startDevServer, waitForTemporal, type DevServer } from '../temporal/dev-server.ts';
+
+const env = loadEnvOrExit();
+const logger = createLogger({ level: env.LOG_LEVEL });
+const step = (message: string) => process.stdout.write(`  … ${message}\n`);
+
+const stops: (() => Promise<void>)[] = [];
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    process.stdout.write('\nStopping…\n');
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+    }
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  process.stdout.write('Starting loop-finale-bridge (embedded default)\n');
+  let devServer: DevServer | undefined;
+  let temporalAddress = env.TEMPORAL_ADDRESS;
+  if (temporalAddress) {
+    step(`waiting for Temporal at ${temporalAddress}`);
+    await waitForTemporal(temporalAddress, 60_000);
+  } else {
+    const dbFile = path.resolve(env.DATA_DIR, 'temporal.db');
+    step(`starting Temporal dev server (data: ${dbFile})`);
+    devServer = await startDevServer({
+      port: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      dbFile,
+      namespace: env.TEMPORAL_NAMESPACE,
+      onOutput: (line) => logger.debug({ source: 'temporal' }, line),
+    });
+    stops.push(devServer.stop);
+    temporalAddress = devServer.address;
+  }
+
+  const connection = await Connection.connect({ address: temporalAddress });
+  stops.push(() => connection.close());
+
+  step('starting gateway');
+  const gateway = await startGateway({
+    host: env.GATEWAY_HOST,
+    port: env.GATEWAY_PORT,
+    logger,
+    readinessChecks: {
+      temporal: async () => {
+        await connection.workflowService.getSystemInfo({});
+      },
+    },
+  });
+  stops.push(() => gateway.server.close());
+
+  const lines = [
+    '',
+    'Ready.',
+    `  Gateway:          ${gateway.url}  (health: ${gateway.url}/healthz, readiness: ${gateway.url}/readyz)`,
+    `  Temporal:         ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
+    devServer?.uiUrl ? `  Temporal Web UI:  ${devServer.uiUrl}` : undefined,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.filter((l) => l !== undefined).join('\n'));
+} catch (error) {
+  process.stderr.write(`\nStart-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await shutdown(1);
+}
