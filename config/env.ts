@@ -13,7 +13,9 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
 
-  TEMPORAL_ADDRESS: optionalString.describe('host:port of an existing Temporal frontend; unset = embedded dev server'),
+  TEMPORAL_ADDRESS: optionalString.describe(
+    'host:port of an existing Temporal frontend; unset = embedded dev server',
+  ),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('loop-finale'),
   TEMPORAL_CLI_PATH: optionalString,
@@ -23,6 +25,17 @@ export const envSchema = z.object({
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
   PUBLIC_BASE_URL: z.url().optional().describe('URL at which Loop and merchants reach the gateway'),
+
+  DATABASE_URL: optionalString
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      error: 'must be a postgres:// or postgresql:// connection URL',
+    })
+    .describe('PostgreSQL for the tenant store; unset = embedded PGlite in DATA_DIR'),
+  SECRETS_KEY: optionalString
+    .refine((v) => v === undefined || /^[A-Za-z0-9+/]{43}=$/.test(v), {
+      error: 'must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)',
+    })
+    .describe('AES-256-GCM key for tenant secrets; unset = generated once into DATA_DIR/secrets.key'),
 });
 
 export type Env = z.infer<typeof envSchema>;

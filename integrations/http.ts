@@ -129,7 +129,10 @@ export class HttpClient {
       });
     }
     if (status === 401 || status === 403) {
-      throw new AuthenticationError(`${api} ${request.operation}: not authorised (HTTP ${status})${suffix}`, info);
+      throw new AuthenticationError(
+        `${api} ${request.operation}: not authorised (HTTP ${status})${suffix}`,
+        info,
+      );
     }
     if (status === 404) {
       throw new NotFoundError(`${api} ${request.operation}: not found${suffix}`, info);

@@ -26,7 +26,11 @@ export interface DevServer {
 }
 
 /** Waits until a Temporal frontend answers `getSystemInfo`, or throws after `timeoutMs`. */
-export async function waitForTemporal(address: string, timeoutMs: number, isAlive = () => true): Promise<void> {
+export async function waitForTemporal(
+  address: string,
+  timeoutMs: number,
+  isAlive = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline && isAlive()) {

@@ -13,7 +13,11 @@ export async function exportHistory(client: Client, workflowId: string, file: st
  * Replays a JSON history file against the workflow code at `workflowsPath`. Throws
  * `DeterminismViolationError` when the code would not reproduce the recorded commands.
  */
-export async function replayHistoryFile(workflowsPath: string, file: string, workflowId?: string): Promise<void> {
+export async function replayHistoryFile(
+  workflowsPath: string,
+  file: string,
+  workflowId?: string,
+): Promise<void> {
   const history = historyFromJSON(JSON.parse(await readFile(file, 'utf8')));
   await Worker.runReplayHistory({ workflowsPath }, history, workflowId);
 }

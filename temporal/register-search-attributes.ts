@@ -28,7 +28,10 @@ export async function registerSearchAttributes(connection: Connection, namespace
     const type = encodeSearchAttributeIndexedValueType(key.type);
     if (type === undefined) throw new Error(`Unknown search attribute type ${key.type} for ${key.name}`);
     try {
-      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { [key.name]: type } });
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: { [key.name]: type },
+      });
       added.push(key.name);
     } catch (error) {
       if (grpcCode(error) !== GrpcStatus.ALREADY_EXISTS) throw error;
