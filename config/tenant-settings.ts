@@ -1,0 +1,211 @@
+import { z } from 'zod';
+
+const second = 1_000;
+const minute = 60 * second;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+const durationUnits: Record<string, number> = { ms: 1, s: second, m: minute, h: hour, d: day };
+const durationHint = 'a duration such as "72h", "30m" or "90s" (or a whole number of milliseconds)';
+
+/**
+ * A duration stored as whole milliseconds (what Temporal timers accept), written either as a number or as
+ * a short string like "72h" so operators need not count zeros. Bounded so a typo cannot hammer the APIs
+ * or park a return for years.
+ */
+function durationMs(what: string, defaultMs: number) {
+  return z
+    .union([z.number(), z.string()], { error: `${what} must be ${durationHint}` })
+    .transform((value, ctx) => {
+      const match = typeof value === 'string' ? /^(\d+)\s*(ms|s|m|h|d)$/.exec(value.trim()) : null;
+      const ms =
+        typeof value === 'number' ? value : match ? Number(match[1]) * durationUnits[match[2]!]! : NaN;
+      if (Number.isInteger(ms) && ms >= second && ms <= 30 * day) return ms;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be between 1s and 30d, written as ${durationHint}; got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    })
+    .default(defaultMs);
+}
+
+const requiredText = (what: string, max = 200) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, { error: `${what} is required` })
+    .max(max, { error: `${what} must be at most ${max} characters` });
+
+/** Normalised form under which Loop reason labels are matched (trimmed, case-insensitive). */
+const labelKey = (label: string) => label.trim().toLowerCase();
+
+export const tenantIdSchema = z
+  .string({ error: 'Tenant ID is required' })
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+    error:
+      'Tenant ID must be 1–63 lower-case letters, digits or hyphens, starting and ending with a letter or digit, ' +
+      'e.g. "acme-outdoor" (it becomes part of webhook URLs and workflow IDs)',
+  });
+
+export const finaleAccountNameSchema = z
+  .string({ error: 'Finale account name is required' })
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9._~-]{0,99}$/, {
+    error: (issue) => {
+      const base =
+        'Finale account name must be the lower-case name after "app.finaleinventory.com/" in your Finale web ' +
+        'address, e.g. "mystore"';
+      const input = typeof issue.input === 'string' ? issue.input : '';
+      return input.toLowerCase() !== input ? `${base} — try "${input.toLowerCase()}"` : base;
+    },
+  });
+
+export const finaleReasonIdSchema = z
+  .string({ error: 'Finale reason ID is required' })
+  .trim()
+  .regex(/^##user_\d{5,}$/, {
+    error: (issue) =>
+      'Finale reason ID must look like "##user_00003" (copy it from Finale: Application settings → Selling → ' +
+      `Returns → Return reasons); got ${JSON.stringify(issue.input)}`,
+  });
+
+export const orderIdForms = ['name', 'number', 'hash-number'] as const;
+/** How a Loop order is looked up in Finale: its name ("#1001"), its number ("1001"), or "#" + number. */
+export type OrderIdForm = (typeof orderIdForms)[number];
+
+export const completionActions = ['process', 'close'] as const;
+/** What happens to the Loop return once Finale completes it (unless a flag reason applies). */
+export type CompletionAction = (typeof completionActions)[number];
+
+/** Loop reason label (stored as given) → Finale reason ID. */
+const reasonMapSchema = z.record(z.string(), finaleReasonIdSchema).superRefine((map, ctx) => {
+  const seen = new Map<string, string>();
+  for (const label of Object.keys(map)) {
+    if (labelKey(label) === '') {
+      ctx.addIssue({ code: 'custom', path: [label], message: 'Reason labels must not be blank' });
+      continue;
+    }
+    const earlier = seen.get(labelKey(label));
+    if (earlier !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [label],
+        message:
+          `Reason labels ${JSON.stringify(earlier)} and ${JSON.stringify(label)} are the same once case and ` +
+          'surrounding spaces are ignored (that is how returns are matched); keep only one',
+      });
+    }
+    seen.set(labelKey(label), label);
+  }
+});
+
+const settingsShape = {
+  tenantId: tenantIdSchema,
+  displayName: requiredText('Display name'),
+  finaleAccountName: finaleAccountNameSchema,
+  /** Finale location that receives returns, matched by exact name. */
+  destinationFacilityName: requiredText('Destination facility name'),
+  reasonMap: reasonMapSchema.default({}),
+  /** Loop reason labels that make a completed return get flagged for review instead of processed/closed. */
+  flagReasons: z
+    .array(
+      z.string().refine((label) => labelKey(label) !== '', { error: 'Flag reason labels must not be blank' }),
+    )
+    .default([]),
+  completionAction: z
+    .enum(completionActions, { error: 'Loop completion action must be "process" or "close"' })
+    .default('process'),
+  /** Tried in this order until Finale finds the order. */
+  orderIdForms: z
+    .array(
+      z.enum(orderIdForms, {
+        error: 'Order ID forms must each be "name" (#1001), "number" (1001) or "hash-number" ("#" + number)',
+      }),
+    )
+    .min(1, { error: 'Give at least one order ID form to try in Finale, e.g. ["name"]' })
+    .refine((forms) => new Set(forms).size === forms.length, { error: 'Order ID forms must not repeat' })
+    .default(['name', 'number', 'hash-number']),
+  /** How long to keep retrying a return whose order has not reached Finale before flagging it. */
+  orderMissingWindowMs: durationMs('Order-missing window', 72 * hour),
+  /** Automatic re-check of a return parked in needs-attention. */
+  needsAttentionRecheckMs: durationMs('Needs-attention re-check interval', 6 * hour),
+  /** Each return's own fallback check of its Finale return, in case the sweeper misses a completion. */
+  completionCheckIntervalMs: durationMs('Completion fallback check interval', 12 * hour),
+  sweeperIntervalMs: durationMs('Sweeper interval', 5 * minute),
+  paused: z.boolean({ error: 'Paused must be true or false' }).default(false),
+};
+
+/**
+ * A tenant's non-secret settings: safe to pass to workflows and so to record in workflow history.
+ * Strict, so a misspelt field is reported rather than silently dropped.
+ */
+export const tenantSettingsSchema = z.strictObject(settingsShape);
+
+/**
+ * Settings as read back from storage. Unknown fields are dropped instead of rejected, so an older worker
+ * still reads a row written by a newer release during a rolling deploy.
+ */
+const storedTenantSettingsSchema = z.object(settingsShape);
+
+export type TenantSettings = z.output<typeof tenantSettingsSchema>;
+/** Settings as written by a caller: defaults may be omitted and durations may be strings like "72h". */
+export type TenantSettingsInput = z.input<typeof tenantSettingsSchema>;
+
+/** Credentials: never in workflow history; only activities read them, through the tenant store. */
+export const tenantSecretsSchema = z.strictObject({
+  finaleApiKey: requiredText('Finale API key', 1000),
+  finaleApiSecret: requiredText('Finale API secret', 1000),
+  loopApiKey: requiredText('Loop API key', 1000),
+  loopWebhookSecret: requiredText('Loop webhook secret', 1000),
+});
+
+export type TenantSecrets = z.output<typeof tenantSecretsSchema>;
+
+/** Everything needed to create a tenant, validated in one pass so every problem is reported together. */
+export const newTenantSchema = z.strictObject({
+  settings: tenantSettingsSchema,
+  secrets: tenantSecretsSchema,
+});
+
+export type NewTenant = z.input<typeof newTenantSchema>;
+
+export interface SettingsProblem {
+  /** Dotted path of the offending field, e.g. `reasonMap.Damaged`; empty for the whole object. */
+  path: string;
+  message: string;
+}
+
+export class TenantSettingsError extends Error {
+  constructor(
+    readonly problems: SettingsProblem[],
+    context = 'Invalid tenant settings',
+  ) {
+    super(`${context}:\n${problems.map((p) => `  - ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n')}`);
+    this.name = 'TenantSettingsError';
+  }
+}
+
+function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, context?: string): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+  throw new TenantSettingsError(problems, context);
+}
+
+/** Validates settings before they are written; reports every problem at once. */
+export const parseTenantSettings = (input: unknown): TenantSettings =>
+  parseOrThrow(tenantSettingsSchema, input);
+
+/** Validates settings read back from storage, naming the tenant whose stored row is bad. */
+export const parseStoredTenantSettings = (input: unknown, tenantId: string): TenantSettings =>
+  parseOrThrow(storedTenantSettingsSchema, input, `Stored settings of tenant "${tenantId}" are invalid`);
+
+export const parseNewTenant = (input: unknown): z.output<typeof newTenantSchema> =>
+  parseOrThrow(newTenantSchema, input, 'Invalid tenant');
+
+export const parseTenantSecrets = (input: unknown, context?: string): TenantSecrets =>
+  parseOrThrow(tenantSecretsSchema, input, context ?? 'Invalid tenant secrets');

@@ -1,0 +1,24 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row shapes as Kysely sees them; one interface per table, added to `Database` as migrations add tables. */
+export interface TenantsTable {
+  id: string;
+  /** Non-secret settings without `tenantId` and `paused`, which live in their own columns. Written as JSON text. */
+  settings: ColumnType<unknown, string, string>;
+  /** The secrets object as one AES-256-GCM value (see secret-crypto.ts). */
+  secrets: string;
+  paused: Generated<boolean>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
+/** Store-wide facts, e.g. the check value that proves the configured secret key is the store's key. */
+export interface StoreMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  store_meta: StoreMetaTable;
+}

@@ -1,0 +1,50 @@
+import { inspect } from 'node:util';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import type { Database } from './database.ts';
+
+/**
+ * Every schema change, in order, for PGlite and PostgreSQL alike. Append new entries; never edit one that
+ * has shipped, since deployed stores have already run it.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-tenants': {
+    async up(db) {
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('settings', 'jsonb', (col) => col.notNull())
+        .addColumn('secrets', 'text', (col) => col.notNull())
+        .addColumn('paused', 'boolean', (col) => col.notNull().defaultTo(false))
+        .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+        .addColumn('updated_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('store_meta')
+        .addColumn('key', 'text', (col) => col.primaryKey())
+        .addColumn('value', 'text', (col) => col.notNull())
+        .execute();
+    },
+  },
+};
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Brings the schema up to date. Safe to run on every open and from several processes at once (Kysely locks). */
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    // Own names, so the store can share a database with another Kysely-migrated schema.
+    migrationTableName: 'tenant_store_migration',
+    migrationLockTableName: 'tenant_store_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error === undefined) return;
+  const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+  throw new MigrationError(
+    `Tenant store migration ${failed ? `"${failed}" ` : ''}failed: ${error instanceof Error ? error.message : inspect(error)}`,
+    { cause: error },
+  );
+}
