@@ -1,0 +1,65 @@
+import { FinaleClient, type FinaleClientOptions } from '../../../integrations/finale/client.ts';
+import { CredentialRateLimiter } from '../../../integrations/rate-limiter.ts';
+import { startFinaleSimulator, type FinaleSimulator } from '../../../sandbox/finale/server.ts';
+
+/** Distinctive, so a leak into a log line or an error cannot go unnoticed. */
+export const ACCOUNT = 'acme';
+export const API_KEY = 'fk_live_KEY-8c1e2f3a9d';
+export const API_SECRET = 'fs_SECRET-5b7d4e0c6a';
+
+/** One simulator per test file, reseeded before each test with a small but awkward Finale account. */
+export class FinaleFixture {
+  // Generous: the suite makes many calls with one key and must not wait on Finale's real budget.
+  readonly limiter = new CredentialRateLimiter({ requests: 10_000, intervalMs: 1_000, maxConcurrent: 8 });
+
+  private constructor(readonly sim: FinaleSimulator) {}
+
+  static async start(): Promise<FinaleFixture> {
+    return new FinaleFixture(await startFinaleSimulator({ port: 0 }));
+  }
+
+  get state() {
+    return this.sim.state;
+  }
+
+  client(overrides: Partial<FinaleClientOptions> = {}): FinaleClient {
+    return new FinaleClient({
+      accountName: ACCOUNT,
+      apiKey: API_KEY,
+      apiSecret: API_SECRET,
+      baseUrl: this.sim.url,
+      limiter: this.limiter,
+      ...overrides,
+    });
+  }
+
+  /** Calls the simulator saw for one endpoint label, e.g. `GET /:account/api/return (collection)`. */
+  calls(endpoint: string): number {
+    return this.state.calls.count(endpoint);
+  }
+
+  reseed() {
+    const { state } = this;
+    state.reset();
+    state.seedAccount({ name: ACCOUNT, apiKey: API_KEY, apiSecret: API_SECRET });
+    const main = state.seedFacility(ACCOUNT, { facilityName: 'Main Warehouse' });
+    const bin = state.seedFacility(ACCOUNT, { facilityName: 'Returns Dock', parent: 'Main Warehouse' });
+    state.seedFacility(ACCOUNT, { facilityName: 'Old Depot', active: false });
+    state.seedFacility(ACCOUNT, { facilityName: 'East Annex' });
+    const redShirt = state.seedProduct(ACCOUNT, { productId: 'SKU-RED-M', internalId: '10020196' });
+    state.seedProduct(ACCOUNT, { productId: 'SKU-RED' });
+    const accented = state.seedProduct(ACCOUNT, { productId: 'Cégep Al', internalId: '10020200' });
+    const order = state.seedOrder(ACCOUNT, {
+      orderId: '1001',
+      items: [{ productId: 'SKU-RED-M', quantity: 2 }],
+    });
+    const hashOrder = state.seedOrder(ACCOUNT, { orderId: '#1002' });
+    state.calls.reset();
+    return { main, bin, redShirt, accented, order, hashOrder };
+  }
+
+  async stop(): Promise<void> {
+    await this.sim.close();
+    await this.limiter.stop();
+  }
+}
