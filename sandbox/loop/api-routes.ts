@@ -1,0 +1,239 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SimScope } from './control-schemas.ts';
+import type { SimulatorControls } from './controls.ts';
+import type { FaultRule } from './faults.ts';
+import { validationError } from './laravel-errors.ts';
+import { listReturns } from './list-returns.ts';
+import { phpJson, renderDestination, renderWebhook } from './payloads.ts';
+import { decideAction, returnActions } from './return-actions.ts';
+import type { SimShop } from './store.ts';
+import { validateWebhookBody } from './webhook-validation.ts';
+
+/** `v1` (legacy alias) or a date version such as `2026-07`. */
+const SUPPORTED_VERSION = /^(v1|\d{4}-(0[1-9]|1[0-2]))$/;
+
+/** The gateway's 401 (its `code` and `http_code` look swapped, as measured). */
+const UNAUTHORIZED = { error: { code: '401', http_code: 'GEN-UNAUTHORIZED', message: 'Unauthorized.' } };
+const NO_SUCH_RETURN = { errors: { message: 'No return found with this ID.' } };
+const WEBHOOK_NOT_FOUND = { errors: { code: 'NOT_FOUND' } };
+
+export const sendJson = (reply: FastifyReply, status: number, value: unknown) =>
+  reply.code(status).type('application/json').send(phpJson(value));
+
+/** The route pattern without the `/api/:version` prefix, e.g. `/warehouse/return/:id/close`. */
+const routeOf = (request: FastifyRequest) => request.routeOptions.url?.replace(/^\/api\/:version/, '') ?? '';
+
+const requiredScope = (route: string): SimScope =>
+  route.startsWith('/webhooks')
+    ? 'developer_tools'
+    : route.startsWith('/destinations')
+      ? 'destinations:read'
+      : 'returns';
+
+const firstString = (value: unknown): string | undefined =>
+  typeof value === 'string'
+    ? value
+    : Array.isArray(value) && typeof value[0] === 'string'
+      ? value[0]
+      : undefined;
+
+const queryOf = (request: FastifyRequest) =>
+  Object.fromEntries(
+    Object.entries(request.query as Record<string, unknown>).map(([key, value]) => [key, firstString(value)]),
+  );
+
+/** Path IDs are integers in Loop; anything else matches nothing. */
+const numericId = (value: string) => (/^\d+$/.test(value) ? Number(value) : undefined);
+
+function answerWithFault(fault: FaultRule, request: FastifyRequest, reply: FastifyReply) {
+  switch (fault.kind) {
+    case 'error':
+      return sendJson(reply, fault.status, { message: 'Server Error' });
+    case 'rate-limit':
+      if (fault.retryAfter !== undefined) void reply.header('retry-after', fault.retryAfter);
+      return sendJson(reply, 429, { message: 'Too Many Attempts.' });
+    case 'body':
+      return sendJson(reply, fault.status, fault.body);
+    case 'drop':
+      reply.hijack();
+      request.raw.socket.destroy();
+      return reply;
+    case 'latency':
+      throw new Error('latency faults never answer a call');
+  }
+}
+
+/** The Loop merchant API under `/api/{version}`: auth, scopes, rate limit, faults, then the endpoints. */
+export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): void {
+  const shops = new WeakMap<FastifyRequest, SimShop>();
+  const shopOf = (request: FastifyRequest) => {
+    const shop = shops.get(request);
+    if (!shop) throw new Error('request was not authenticated');
+    return shop;
+  };
+
+  void app.register(
+    async (api) => {
+      api.addHook('onRequest', async (request, reply) => {
+        const route = routeOf(request);
+        const { version } = request.params as { version: string };
+        sim.callLog.record(`${request.method} ${route}`, version);
+        if (!SUPPORTED_VERSION.test(version)) return sendJson(reply, 404, { message: 'Not Found' });
+        const fired = sim.faults.trigger(request.method, route);
+        if (fired.latencyMs > 0) await sleep(fired.latencyMs);
+        if (fired.answer) return answerWithFault(fired.answer, request, reply);
+        const shop = sim.store.shopByKey(firstString(request.headers['x-authorization']));
+        if (!shop || !shop.scopes.includes(requiredScope(route))) return sendJson(reply, 401, UNAUTHORIZED);
+        if (!sim.rateLimiter.allow(shop.apiKey, sim.settings.rateLimit)) {
+          return sendJson(reply, 429, { message: 'Too Many Attempts.' });
+        }
+        shops.set(request, shop);
+      });
+
+      api.get('/warehouse/return/details', async (request, reply) => {
+        const shop = shopOf(request);
+        const query = queryOf(request);
+        const given = (['return_id', 'order_id', 'order_name'] as const).filter((key) => query[key]);
+        if (given.length !== 1) {
+          return sendJson(
+            reply,
+            422,
+            validationError({ return_id: 'Exactly one of return_id, order_id or order_name is required.' }),
+          );
+        }
+        const key = given[0]!;
+        const value = query[key]!;
+        const matches = sim.store
+          .shopReturns(shop.id)
+          .filter((r) =>
+            key === 'return_id'
+              ? r.id === numericId(value)
+              : key === 'order_id'
+                ? r.orderId === numericId(value)
+                : r.orderName === value,
+          )
+          .sort((a, b) => b.createdAt - a.createdAt);
+        const record = matches[0];
+        if (!record) return sendJson(reply, 200, { error: { message: 'Return not found.' } });
+        return sendJson(reply, 200, sim.render(record));
+      });
+
+      api.get('/warehouse/return/list', async (request, reply) => {
+        const shop = shopOf(request);
+        const url = new URL(request.url, `${request.protocol}://${request.host}`);
+        const answer = listReturns(sim.store.shopReturns(shop.id), queryOf(request), {
+          idMode: sim.settings.idMode,
+          paginationSupported: sim.settings.paginationSupported,
+          pageUrl: (cursor) => {
+            url.searchParams.set('cursor', cursor);
+            return url.toString();
+          },
+        });
+        return sendJson(reply, answer.status, answer.body);
+      });
+
+      for (const action of returnActions) {
+        api.post(`/warehouse/return/:id/${action}`, async (request, reply) => {
+          const shop = shopOf(request);
+          const id = numericId((request.params as { id: string }).id);
+          const record = id === undefined ? undefined : sim.store.returnOf(shop.id, id);
+          if (!record) return sendJson(reply, 200, NO_SUCH_RETURN);
+          const decision = decideAction(record.state, action, shop.allowFlaggedToProcess);
+          if (decision.next) sim.notify(record, sim.store.setState(record, decision.next));
+          return sendJson(reply, 200, decision.body);
+        });
+      }
+
+      api.post('/warehouse/return/:id/note', async (request, reply) => {
+        const shop = shopOf(request);
+        const id = numericId((request.params as { id: string }).id);
+        const record = id === undefined ? undefined : sim.store.returnOf(shop.id, id);
+        if (!record) return sendJson(reply, 200, NO_SUCH_RETURN);
+        const content = (request.body as { content?: unknown } | undefined)?.content;
+        if (typeof content !== 'string' || content.trim() === '') {
+          return sendJson(reply, 422, validationError({ content: 'The content field is required.' }));
+        }
+        // Laravel counts characters (code points), not UTF-16 units.
+        if (Array.from(content).length >= 255) {
+          return sendJson(
+            reply,
+            422,
+            validationError({ content: 'The content must be less than 255 characters.' }),
+          );
+        }
+        sim.store.addNote(record, content);
+        return sendJson(reply, 200, 'true');
+      });
+
+      api.get('/warehouse/return/:id/notes', async (request, reply) => {
+        const shop = shopOf(request);
+        const id = numericId((request.params as { id: string }).id);
+        const record = id === undefined ? undefined : sim.store.returnOf(shop.id, id);
+        if (!record) return sendJson(reply, 200, NO_SUCH_RETURN);
+        if (record.notes.length === 0)
+          return sendJson(reply, 422, { message: 'No notes found for this return.' });
+        return sendJson(reply, 200, {
+          notes: record.notes.map((note) => ({
+            id: note.id,
+            content: note.content,
+            created_at: new Date(note.createdAt).toISOString(),
+          })),
+        });
+      });
+
+      api.get('/destinations', async (request, reply) => {
+        const destinations = sim.store.shopDestinations(shopOf(request).id);
+        return sendJson(reply, 200, {
+          destinations: destinations.map((d) => renderDestination(d, sim.settings.idMode)),
+        });
+      });
+
+      api.get('/destinations/:id', async (request, reply) => {
+        const id = numericId((request.params as { id: string }).id);
+        if (id === undefined)
+          return sendJson(reply, 400, { code: 'BAD_REQUEST', message: 'Invalid destination id.' });
+        const destination = sim.store.shopDestinations(shopOf(request).id).find((d) => d.id === id);
+        if (!destination) {
+          return sendJson(reply, 404, { code: 'NOT_FOUND', message: 'The destination could not be found.' });
+        }
+        return sendJson(reply, 200, renderDestination(destination, sim.settings.idMode));
+      });
+
+      api.get('/webhooks', async (request, reply) => {
+        const webhooks = sim.store.shopWebhooks(shopOf(request).id);
+        return sendJson(reply, 200, { webhooks: webhooks.map((w) => renderWebhook(w, sim.settings.idMode)) });
+      });
+
+      api.post('/webhooks', async (request, reply) => {
+        const shop = shopOf(request);
+        const input = validateWebhookBody(request.body);
+        if (!input.ok) return sendJson(reply, 422, input.error);
+        // Loop creates subscriptions inactive unless told otherwise.
+        const webhook = sim.store.addWebhook({ status: 'inactive', ...input.fields, shopId: shop.id });
+        return sendJson(reply, 200, renderWebhook(webhook, sim.settings.idMode));
+      });
+
+      api.put('/webhooks/:id', async (request, reply) => {
+        const shop = shopOf(request);
+        const id = numericId((request.params as { id: string }).id);
+        const webhook = id === undefined ? undefined : sim.store.webhooks.get(id);
+        if (!webhook || webhook.shopId !== shop.id) return sendJson(reply, 404, WEBHOOK_NOT_FOUND);
+        const input = validateWebhookBody(request.body);
+        if (!input.ok) return sendJson(reply, 422, input.error);
+        Object.assign(webhook, { status: 'inactive' }, input.fields);
+        return reply.code(204).send();
+      });
+
+      api.delete('/webhooks/:id', async (request, reply) => {
+        const shop = shopOf(request);
+        const id = numericId((request.params as { id: string }).id);
+        const webhook = id === undefined ? undefined : sim.store.webhooks.get(id);
+        if (!webhook || webhook.shopId !== shop.id) return sendJson(reply, 404, WEBHOOK_NOT_FOUND);
+        sim.store.webhooks.delete(webhook.id);
+        return reply.code(204).send();
+      });
+    },
+    { prefix: '/api/:version' },
+  );
+}

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+
+/**
+ * Inputs of the simulator's controls. The HTTP controls and the in-process methods parse the same
+ * schemas, so both behave identically.
+ */
+export const returnStates = ['open', 'closed', 'cancelled', 'expired', 'review'] as const;
+export type ReturnState = (typeof returnStates)[number];
+
+export const scopeValues = ['returns', 'developer_tools', 'destinations:read'] as const;
+export type SimScope = (typeof scopeValues)[number];
+
+export const webhookTopics = [
+  'return',
+  'label',
+  'restock',
+  'label.request',
+  'giftcard',
+  'happy.returns.shipment',
+  'return.processing',
+] as const;
+
+export const webhookTriggers = [
+  'return.created',
+  'return.updated',
+  'return.closed',
+  'label.created',
+  'label.updated',
+  'restock.requested',
+  'giftcard.requested',
+  'shipment.processed',
+  'label.request.issued',
+  'label.request.cancelled',
+  'return.processing.failed',
+] as const;
+
+const id = z.number().int().positive();
+
+/** A Date, or any string `Date` can read; stored as epoch milliseconds. */
+const timestamp = z.union([z.date(), z.string()]).transform((value, ctx) => {
+  const ms = new Date(value).getTime();
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'not a readable date' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const shopInput = z.object({
+  id: id.optional(),
+  name: z.string().min(1).default('Demo Shop'),
+  apiKey: z.string().min(1),
+  scopes: z.array(z.enum(scopeValues)).default([...scopeValues]),
+  webhookSecret: z.string().min(1),
+  /** Loop Admin's "Allow flagged returns to process". */
+  allowFlaggedToProcess: z.boolean().default(false),
+});
+
+export const destinationInput = z.object({
+  shopId: id.optional(),
+  id: id.optional(),
+  name: z.string().min(1),
+  type: z.enum(['warehouse', 'donate']).default('warehouse'),
+  enabled: z.boolean().default(true),
+  providerLocationId: id.nullable().default(null),
+});
+
+export const customerInput = z
+  .object({
+    email: z.string(),
+    firstName: z.string(),
+    lastName: z.string(),
+    phone: z.string(),
+    address1: z.string(),
+    address2: z.string(),
+    city: z.string(),
+    province: z.string(),
+    zip: z.string(),
+    country: z.string(),
+    countryCode: z.string(),
+  })
+  .partial();
+
+export const lineItemInput = z.object({
+  sku: z.string().default(''),
+  title: z.string().default('Classic Tee - M / Black'),
+  productId: id.optional(),
+  variantId: id.optional(),
+  barcode: z.string().default(''),
+  price: z.string().default('25.00'),
+  returnReason: z.string().default("Item didn't fit"),
+  parentReturnReason: z.string().default(''),
+  returnComment: z.string().default(''),
+  /** Units of this item; Loop sends one line item per unit, so 3 becomes 3 line items. */
+  quantity: z.number().int().min(1).max(100).default(1),
+});
+
+export const returnInput = z.object({
+  shopId: id.optional(),
+  id: id.optional(),
+  state: z.enum(returnStates).default('open'),
+  orderName: z.string().min(1).optional(),
+  orderId: id.optional(),
+  providerOrderId: id.optional(),
+  /** Defaults to the shop's first destination; null for none. */
+  destinationId: id.nullable().optional(),
+  createdAt: timestamp.optional(),
+  updatedAt: timestamp.optional(),
+  customer: customerInput.optional(),
+  items: z.array(lineItemInput).min(1),
+});
+
+export const webhookInput = z.object({
+  shopId: id.optional(),
+  topic: z.enum(webhookTopics),
+  trigger: z.enum(webhookTriggers),
+  url: z.url(),
+  /** Seeds default to active (unlike Loop's API, which defaults to inactive). */
+  status: z.enum(['active', 'inactive']).default('active'),
+});
+
+export const seedInput = z.object({
+  shops: z.array(shopInput).default([]),
+  destinations: z.array(destinationInput).default([]),
+  returns: z.array(returnInput).default([]),
+  webhooks: z.array(webhookInput).default([]),
+});
+
+export const stateChangeInput = z.object({ state: z.enum(returnStates) });
+
+export const settingsPatch = z.object({
+  /** Whether IDs in API responses and webhook payloads are JSON numbers or strings. */
+  idMode: z.enum(['number', 'string']).optional(),
+  /** When false, the list endpoint ignores `paginate=true` and answers a bare array. */
+  paginationSupported: z.boolean().optional(),
+  rateLimit: z
+    .object({ requests: z.number().int().positive(), windowMs: z.number().int().positive() })
+    .partial()
+    .optional(),
+  delivery: z
+    .object({
+      /** Attempts in all, first one included (Loop: 6). */
+      maxAttempts: z.number().int().min(1),
+      baseDelayMs: z.number().int().min(0),
+      maxDelayMs: z.number().int().min(0),
+      timeoutMs: z.number().int().positive(),
+      /** A receiver's Retry-After is honoured up to this; longer fails the delivery (Loop: 30 min). */
+      retryAfterCapMs: z.number().int().min(0),
+    })
+    .partial()
+    .optional(),
+});
+
+export const faultCommon = {
+  /** `METHOD /route/:pattern` or `/route/:pattern`, `*` matching anything; omitted = every endpoint. */
+  endpoint: z.string().min(1).optional(),
+  /** Fire this many times, then disappear; omitted = until removed. */
+  count: z.number().int().positive().optional(),
+  /** Chance of firing on a matching call. */
+  probability: z.number().min(0).max(1).default(1),
+};
+
+export const faultInput = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('error'),
+    status: z.number().int().min(500).max(599).default(500),
+    ...faultCommon,
+  }),
+  z.object({ kind: z.literal('rate-limit'), retryAfter: z.string().optional(), ...faultCommon }),
+  z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(120_000), ...faultCommon }),
+  /** Answer with this status and JSON body instead of the real handler (e.g. a 200-with-error body). */
+  z.object({
+    kind: z.literal('body'),
+    status: z.number().int().min(200).max(599).default(200),
+    body: z.json(),
+    ...faultCommon,
+  }),
+  /** Destroy the socket without answering. */
+  z.object({ kind: z.literal('drop'), ...faultCommon }),
+]);
+
+export type ShopInput = z.input<typeof shopInput>;
+export type DestinationInput = z.input<typeof destinationInput>;
+export type ReturnInput = z.input<typeof returnInput>;
+export type WebhookInput = z.input<typeof webhookInput>;
+export type SeedInput = z.input<typeof seedInput>;
+export type SettingsPatch = z.input<typeof settingsPatch>;
+export type FaultInput = z.input<typeof faultInput>;
+export type FaultSpec = z.output<typeof faultInput>;

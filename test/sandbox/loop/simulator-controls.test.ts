@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReturnChange, SeedResult } from '../../../sandbox/loop/controls.ts';
+import { endpointMatches } from '../../../sandbox/loop/faults.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import { loopFetch, shop, startTestSimulator } from './support/loop-fixture.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+
+let sim: LoopSimulator;
+let receiver: WebhookReceiver;
+beforeAll(async () => {
+  sim = await startTestSimulator();
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await sim.close();
+  await receiver.close();
+});
+
+/** Drives `/__control` over HTTP, as a test in another process would. */
+async function control<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${sim.url}/__control${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    json: (await response.json()) as T,
+  };
+}
+
+beforeEach(async () => {
+  expect((await control('POST', '/reset')).status).toBe(200);
+  receiver.received.length = 0;
+  const seeded = await control('POST', '/seed', {
+    shops: [{ apiKey: shop.apiKey, webhookSecret: shop.webhookSecret }],
+    destinations: [{ name: 'Main Warehouse' }],
+    webhooks: [{ topic: 'return', trigger: 'return.created', url: `${receiver.url}/hook` }],
+  });
+  expect(seeded.status).toBe(200);
+});
+
+const details = (id: number | string) => loopFetch(sim, `/api/v1/warehouse/return/details?return_id=${id}`);
+
+describe('Loop simulator controls over HTTP', () => {
+  it('seeds returns with PII and one line item per unit, without delivering webhooks', async () => {
+    const seeded = await control<SeedResult>('POST', '/seed', {
+      returns: [{ id: 77, customer: { email: 'seeded@example.org' }, items: [{ sku: 'A', quantity: 3 }] }],
+    });
+    expect(seeded.json.returns[0]).toMatchObject({
+      id: 77,
+      customer: 'seeded@example.org',
+      destination_id: 7295,
+    });
+    expect(seeded.json.returns[0]?.line_items).toHaveLength(3);
+    expect((await control('GET', '/deliveries?wait=true')).json.deliveries).toEqual([]);
+    expect((await details(77)).status).toBe(200);
+  });
+
+  it('submits a return as a customer: stored, and the signed return.created delivered', async () => {
+    const submitted = await control<ReturnChange>('POST', '/returns', {
+      orderName: '#2001',
+      items: [{ sku: 'B' }],
+    });
+    expect(submitted.status).toBe(201);
+    expect(submitted.json.deliveryIds).toHaveLength(1);
+    const { deliveries } = (await control('GET', '/deliveries?wait=true')).json;
+    expect(deliveries).toMatchObject([
+      { attempt: 1, status: 200, outcome: 'delivered', trigger: 'return.created' },
+    ]);
+    expect(receiver.received).toHaveLength(1);
+    expect((await details(submitted.json.return.id as number)).json).toMatchObject({ order_name: '#2001' });
+  });
+
+  it('changes a return’s state as Loop Admin would, and shows it', async () => {
+    const { json } = await control<ReturnChange>('POST', '/returns', { items: [{}] });
+    const id = json.return.id as number;
+    const changed = await control<ReturnChange>('POST', `/returns/${id}/state`, { state: 'cancelled' });
+    expect(changed.json.return.state).toBe('cancelled');
+    const view = await control('GET', `/returns/${id}`);
+    expect(view.json).toMatchObject({ state: 'cancelled', notes: [], shopId: 1001 });
+    expect((await control('GET', '/returns/1')).status).toBe(404);
+    expect((await control('POST', `/returns/${id}/state`, { state: 'gone' })).status).toBe(400);
+  });
+
+  it('toggles ID type and pagination through settings', async () => {
+    await control('POST', '/seed', { returns: [{ id: 5, items: [{}] }] });
+    const patched = await control('PATCH', '/settings', { idMode: 'string', paginationSupported: false });
+    expect(patched.json).toMatchObject({ idMode: 'string', paginationSupported: false });
+    expect((await details(5)).json).toMatchObject({ id: '5' });
+    expect((await control('PATCH', '/settings', { idMode: 'text' })).status).toBe(400);
+    await control('POST', '/reset');
+    expect((await control('GET', '/settings')).json).toMatchObject({
+      idMode: 'number',
+      paginationSupported: true,
+    });
+  });
+
+  it('counts every call by method and route pattern, faulted and refused ones included', async () => {
+    await control('POST', '/faults', { kind: 'error', endpoint: '/destinations', count: 1 });
+    await loopFetch(sim, '/api/v1/destinations');
+    await loopFetch(sim, '/api/2026-07/destinations');
+    await loopFetch(sim, '/api/2026-07/destinations', { key: 'wrong' });
+    await loopFetch(sim, '/api/2026-07/warehouse/return/55/close', { method: 'POST' });
+    await loopFetch(sim, '/api/2026-07/warehouse/return/56/close', { method: 'POST' });
+    await loopFetch(sim, '/api/2026-07/warehouse/returns');
+    expect((await control('GET', '/calls')).json).toEqual({
+      total: 6,
+      byEndpoint: {
+        'GET /destinations': 3,
+        'POST /warehouse/return/:id/close': 2,
+        'GET /warehouse/returns': 1,
+      },
+      byVersion: { v1: 1, '2026-07': 5 },
+    });
+    await control('DELETE', '/calls');
+    expect((await control('GET', '/calls')).json.total).toBe(0);
+  });
+
+  it('fires a counted fault that many times, then stops', async () => {
+    const added = await control('POST', '/faults', {
+      kind: 'error',
+      status: 502,
+      endpoint: 'GET /destinations',
+      count: 2,
+    });
+    expect(added.status).toBe(201);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await loopFetch(sim, '/api/v1/destinations')).status);
+    expect(statuses).toEqual([502, 502, 200]);
+    expect((await control('GET', '/faults')).json.faults).toEqual([]);
+  });
+
+  it('answers with an injected 200-with-error body', async () => {
+    const body = {
+      errors: {
+        message: 'Return is closed and therefore cannot be processed.',
+        code: 'UNPROCESSABLE_RETURN',
+      },
+    };
+    await control('POST', '/faults', { kind: 'body', endpoint: 'POST /warehouse/return/*', body, count: 1 });
+    const response = await loopFetch(sim, '/api/v1/warehouse/return/1/process', { method: 'POST' });
+    expect(response).toMatchObject({ status: 200, json: body });
+  });
+
+  it('injects 429 bursts, with or without Retry-After', async () => {
+    await control('POST', '/faults', { kind: 'rate-limit', count: 2, retryAfter: '9' });
+    const first = await loopFetch(sim, '/api/v1/destinations');
+    expect(first.status).toBe(429);
+    expect(first.headers.get('retry-after')).toBe('9');
+    expect((await loopFetch(sim, '/api/v1/webhooks')).status).toBe(429);
+    expect((await loopFetch(sim, '/api/v1/webhooks')).status).toBe(200);
+  });
+
+  it('injects latency and dropped connections', async () => {
+    await control('POST', '/faults', { kind: 'latency', ms: 150, count: 1 });
+    const started = Date.now();
+    expect((await loopFetch(sim, '/api/v1/destinations')).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+
+    await control('POST', '/faults', { kind: 'drop', count: 1 });
+    await expect(loopFetch(sim, '/api/v1/destinations')).rejects.toThrow();
+  });
+
+  it('never fires a fault with probability 0; lists, removes and clears faults', async () => {
+    const never = await control('POST', '/faults', { kind: 'error', probability: 0 });
+    for (let i = 0; i < 20; i++) expect((await loopFetch(sim, '/api/v1/destinations')).status).toBe(200);
+    await control('POST', '/faults', { kind: 'drop', endpoint: '/nowhere' });
+    expect((await control('GET', '/faults')).json.faults).toHaveLength(2);
+    expect((await control('DELETE', `/faults/${never.json.id as string}`)).status).toBe(200);
+    expect((await control('DELETE', `/faults/${never.json.id as string}`)).status).toBe(404);
+    await control('DELETE', '/faults');
+    expect((await control('GET', '/faults')).json.faults).toEqual([]);
+  });
+
+  it('rejects malformed control requests with 400 and the problems', async () => {
+    const response = await control('POST', '/faults', { kind: 'explode' });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.json.issues)).toContain('kind');
+    expect((await control('POST', '/seed', { returns: [{ items: [] }] })).status).toBe(400);
+  });
+
+  it('reset forgets shops, returns, faults, calls and deliveries', async () => {
+    await control('POST', '/returns', { items: [{}] });
+    await control('POST', '/faults', { kind: 'error', endpoint: '/nowhere' });
+    await control('POST', '/reset');
+    expect((await loopFetch(sim, '/api/v1/destinations')).status).toBe(401);
+    expect((await control('GET', '/faults')).json.faults).toEqual([]);
+    expect((await control('GET', '/deliveries')).json.deliveries).toEqual([]);
+    expect((await control('GET', '/calls')).json.total).toBe(1);
+  });
+});
+
+describe('endpoint patterns', () => {
+  it.each([
+    [undefined, 'GET', '/destinations', true],
+    ['/destinations', 'GET', '/destinations', true],
+    ['/destinations', 'GET', '/destinations/:id', false],
+    ['/destinations*', 'GET', '/destinations/:id', true],
+    ['GET /webhooks', 'POST', '/webhooks', false],
+    ['post /webhooks', 'POST', '/webhooks', true],
+    ['* /webhooks', 'DELETE', '/webhooks', true],
+    ['POST /warehouse/return/:id/*', 'POST', '/warehouse/return/:id/close', true],
+    ['POST /warehouse/return/:id/*', 'GET', '/warehouse/return/:id/notes', false],
+  ])('%s matches %s %s: %s', (pattern, method, route, expected) => {
+    expect(endpointMatches(pattern, method, route)).toBe(expected);
+  });
+});

@@ -1,0 +1,197 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import { fastDelivery, loopFetch, resetWithShop, shop, startTestSimulator } from './support/loop-fixture.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+
+let sim: LoopSimulator;
+let receiver: WebhookReceiver;
+beforeAll(async () => {
+  sim = await startTestSimulator();
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await sim.close();
+  await receiver.close();
+});
+beforeEach(async () => {
+  await resetWithShop(sim);
+  receiver.received.length = 0;
+});
+
+const subscribe = (
+  trigger: 'return.created' | 'return.updated' | 'return.closed',
+  path = '/hook',
+  status?: 'inactive',
+) => sim.seedWebhook({ topic: 'return', trigger, url: `${receiver.url}${path}`, status });
+const submit = () => sim.submitReturn({ items: [{ sku: 'TEE' }] });
+const payloadOf = (raw: Buffer) => JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+
+describe('webhook delivery', () => {
+  it('signs the exact body with the shop secret and delivers return.created to every active match only', async () => {
+    subscribe('return.created', '/a');
+    subscribe('return.created', '/b');
+    subscribe('return.created', '/inactive', 'inactive');
+    subscribe('return.updated', '/other-trigger');
+    sim.seedWebhook({ topic: 'label', trigger: 'return.created', url: `${receiver.url}/other-topic` });
+    sim.seedShop({ apiKey: 'shop-b', webhookSecret: 'secret-b' });
+    sim.seedWebhook({
+      shopId: 1002,
+      topic: 'return',
+      trigger: 'return.created',
+      url: `${receiver.url}/other-shop`,
+    });
+
+    const { return: created, deliveryIds } = submit();
+    await sim.deliveriesSettled();
+
+    expect(deliveryIds).toHaveLength(2);
+    expect(receiver.received.map((r) => r.path).sort()).toEqual(['/a', '/b']);
+    for (const webhook of receiver.received) {
+      const expected = createHmac('sha256', shop.webhookSecret).update(webhook.raw).digest('base64');
+      expect(webhook.headers['x-loop-signature']).toBe(expected);
+      expect(webhook.headers['content-type']).toBe('application/json');
+      expect(payloadOf(webhook.raw)).toMatchObject({
+        id: created.id,
+        topic: 'return',
+        trigger: 'return.created',
+        shop_id: shop.id,
+      });
+    }
+    expect(receiver.received[0]!.raw.toString()).toContain('\\/');
+    expect(sim.deliveries().map((d) => [d.attempt, d.outcome])).toEqual([
+      [1, 'delivered'],
+      [1, 'delivered'],
+    ]);
+  });
+
+  it('delivers return.updated for a cancel in Loop Admin, and return.updated + return.closed for a close', async () => {
+    subscribe('return.updated');
+    subscribe('return.closed');
+    const first = submit().return.id as number;
+    const second = submit().return.id as number;
+
+    sim.setReturnState(first, 'cancelled');
+    sim.setReturnState(second, 'closed');
+    await sim.deliveriesSettled();
+
+    const seen = receiver.received.map((r) => payloadOf(r.raw)).map((p) => [p.id, p.trigger, p.state]);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        [first, 'return.updated', 'cancelled'],
+        [second, 'return.updated', 'closed'],
+        [second, 'return.closed', 'closed'],
+      ]),
+    );
+    expect(seen).toHaveLength(3);
+  });
+
+  it('delivers the same webhooks when an API action changes the state', async () => {
+    subscribe('return.closed');
+    const id = submit().return.id as number;
+    await loopFetch(sim, `/api/v1/warehouse/return/${id}/process`, { method: 'POST' });
+    await sim.deliveriesSettled();
+    expect(receiver.received.map((r) => payloadOf(r.raw).trigger)).toEqual(['return.closed']);
+  });
+
+  it('retries non-2xx answers with growing, jittered backoff and records every attempt', async () => {
+    subscribe('return.created');
+    receiver.respondWith({ status: 500 }, { status: 502 }, { status: 200 });
+
+    submit();
+    await sim.deliveriesSettled();
+
+    const attempts = sim.deliveries();
+    expect(attempts.map((a) => [a.attempt, a.status, a.outcome])).toEqual([
+      [1, 500, 'will-retry'],
+      [2, 502, 'will-retry'],
+      [3, 200, 'delivered'],
+    ]);
+    const [first, second] = attempts;
+    expect(first!.nextRetryMs).toBeGreaterThanOrEqual(fastDelivery.baseDelayMs / 2);
+    expect(first!.nextRetryMs).toBeLessThanOrEqual(fastDelivery.baseDelayMs);
+    expect(second!.nextRetryMs).toBeGreaterThanOrEqual(fastDelivery.baseDelayMs);
+    expect(second!.nextRetryMs).toBeLessThanOrEqual(fastDelivery.baseDelayMs * 2);
+    expect(new Set(receiver.received.map((r) => r.raw.toString())).size).toBe(1);
+  });
+
+  it('gives up after the configured number of attempts', async () => {
+    subscribe('return.created');
+    receiver.respondWith(...Array.from({ length: fastDelivery.maxAttempts }, () => ({ status: 503 })));
+
+    submit();
+    await sim.deliveriesSettled();
+
+    const attempts = sim.deliveries();
+    expect(attempts).toHaveLength(fastDelivery.maxAttempts);
+    expect(attempts.at(-1)).toMatchObject({
+      attempt: fastDelivery.maxAttempts,
+      outcome: 'failed',
+      nextRetryMs: null,
+    });
+  });
+
+  it('retries a receiver that does not answer in time', async () => {
+    subscribe('return.created');
+    receiver.respondWith({ status: 200, delayMs: fastDelivery.timeoutMs + 200 });
+
+    submit();
+    await sim.deliveriesSettled();
+
+    expect(sim.deliveries().map((a) => [a.status, a.outcome])).toEqual([
+      [null, 'will-retry'],
+      [200, 'delivered'],
+    ]);
+    expect(sim.deliveries()[0]!.error).toMatch(/ETIMEDOUT/);
+  });
+
+  it('honours a receiver’s Retry-After instead of its own backoff', async () => {
+    sim.updateSettings({ delivery: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    subscribe('return.created');
+    receiver.respondWith({ status: 503, headers: { 'retry-after': '0' } });
+
+    submit();
+    await sim.deliveriesSettled();
+
+    expect(sim.deliveries().map((a) => [a.status, a.nextRetryMs, a.outcome])).toEqual([
+      [503, 0, 'will-retry'],
+      [200, null, 'delivered'],
+    ]);
+  });
+
+  it('fails the delivery when Retry-After exceeds the cap', async () => {
+    sim.updateSettings({ delivery: { retryAfterCapMs: 1_000 } });
+    subscribe('return.created');
+    receiver.respondWith({ status: 429, headers: { 'retry-after': '120' } });
+
+    submit();
+    await sim.deliveriesSettled();
+
+    expect(sim.deliveries()).toMatchObject([{ status: 429, outcome: 'failed', nextRetryMs: null }]);
+    expect(sim.deliveries()[0]!.error).toContain('exceeds');
+  });
+
+  it('retries when the receiver is down', async () => {
+    const down = await startWebhookReceiver();
+    await down.close();
+    sim.seedWebhook({ topic: 'return', trigger: 'return.created', url: `${down.url}/gone` });
+
+    submit();
+    await sim.deliveriesSettled();
+
+    expect(sim.deliveries().map((a) => [a.status, a.error, a.outcome])).toEqual([
+      ...Array.from({ length: fastDelivery.maxAttempts - 1 }, () => [null, 'ECONNREFUSED', 'will-retry']),
+      [null, 'ECONNREFUSED', 'failed'],
+    ]);
+  });
+
+  it('sends IDs as strings in payloads when told to', async () => {
+    sim.updateSettings({ idMode: 'string' });
+    subscribe('return.created');
+    submit();
+    await sim.deliveriesSettled();
+    const payload = payloadOf(receiver.received[0]!.raw);
+    expect(typeof payload.id).toBe('string');
+    expect(payload.shop_id).toBe(String(shop.id));
+  });
+});
