@@ -27,7 +27,17 @@ export default tseslint.config(
         {
           paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
           patterns: [
-            { group: ['**/activities/*', '!**/activities/index.ts'], message: 'Import activity types only.' },
+            {
+              group: [
+                '**/activities/**',
+                '**/integrations/**',
+                '**/store/**',
+                '**/config/**',
+                '**/gateway/**',
+              ],
+              allowTypeImports: true,
+              message: 'Workflows import only types from I/O code; the I/O itself belongs in activities.',
+            },
           ],
         },
       ],

@@ -26,6 +26,16 @@ export const envSchema = z.object({
   GATEWAY_PORT: port.default(3000),
   PUBLIC_BASE_URL: z.url().optional().describe('URL at which Loop and merchants reach the gateway'),
 
+  FINALE_BASE_URL: z.url().default('https://app.finaleinventory.com').describe('Finale API origin'),
+  LOOP_BASE_URL: z
+    .url()
+    .default('https://api.loopreturns.com/api')
+    .describe('Loop API root, before the version'),
+  LOOP_API_VERSION: z
+    .string()
+    .regex(/^(v1|\d{4}-\d{2}|unstable)$/, { error: 'must be a Loop API version such as 2026-07' })
+    .default('2026-07'),
+
   DATABASE_URL: optionalString
     .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
       error: 'must be a postgres:// or postgresql:// connection URL',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { orderIdForms, type OrderIdForm } from '../integrations/finale/order-id-forms.ts';
 
 const second = 1_000;
 const minute = 60 * second;
@@ -70,9 +71,7 @@ export const finaleReasonIdSchema = z
       `Returns → Return reasons); got ${JSON.stringify(issue.input)}`,
   });
 
-export const orderIdForms = ['name', 'number', 'hash-number'] as const;
-/** How a Loop order is looked up in Finale: its name ("#1001"), its number ("1001"), or "#" + number. */
-export type OrderIdForm = (typeof orderIdForms)[number];
+export { orderIdForms, type OrderIdForm };
 
 export const completionActions = ['process', 'close'] as const;
 /** What happens to the Loop return once Finale completes it (unless a flag reason applies). */

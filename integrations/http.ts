@@ -77,7 +77,8 @@ export class HttpClient {
         got(url, {
           method: request.method,
           headers: this.options.headers,
-          searchParams,
+          // Only when given: got would otherwise drop a query string already in an absolute URL.
+          ...(Object.keys(searchParams).length > 0 ? { searchParams } : {}),
           json: request.json,
           throwHttpErrors: false,
           retry: { limit: 0 },

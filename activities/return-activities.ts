@@ -1,0 +1,234 @@
+// Activities of the return workflow: every call to the tenant store, Finale and Loop. Each returns only
+// what the workflow needs (IDs, URLs, statuses), never credentials or customer PII.
+import { Context } from '@temporalio/activity';
+import type { CompletionAction, TenantSettings } from '../config/tenant-settings.ts';
+import { InvalidRequestError } from '../integrations/errors.ts';
+import { orderIdCandidates } from '../integrations/finale/order-id-forms.ts';
+import type { LoopActionOutcome } from '../integrations/loop/client.ts';
+import type { LoopReturn } from '../integrations/loop/loop-return.ts';
+import { TenantNotFoundError } from '../store/errors.ts';
+import type { TenantStore } from '../store/tenant-store.ts';
+import type { PlannedItem } from '../workflows/return-plan.ts';
+import { classified, issueFailure } from './failures.ts';
+import type { TenantClients } from './tenant-clients.ts';
+
+export interface ReturnActivityDeps {
+  store: TenantStore;
+  clientsFor: (tenantId: string) => Promise<TenantClients>;
+  /** How long a resolved facility URL is reused; facilities almost never change. */
+  facilityCacheMs?: number;
+}
+
+interface TenantRef {
+  tenantId: string;
+}
+interface LoopReturnRef extends TenantRef {
+  loopReturnId: string;
+}
+
+export interface ResolvedOrder {
+  orderId: string;
+  orderUrl: string;
+  /** SKU → productUrl for the order's own lines, so most returns need no product look-up at all. */
+  productUrls: Record<string, string>;
+}
+
+export interface CreateFinaleReturnInput extends TenantRef {
+  returnId: string;
+  loopReturnId: string;
+  orderUrl: string;
+  facilityUrl: string;
+  items: (PlannedItem & { productUrl: string })[];
+  /** The workflow tried a create before: look the return up before creating again. */
+  lookupFirst: boolean;
+}
+
+export interface CreatedFinaleReturn {
+  returnId: string;
+  returnUrl: string;
+  statusId: string;
+  /** Found from an earlier attempt rather than created now. */
+  existed: boolean;
+}
+
+export function createReturnActivities(deps: ReturnActivityDeps) {
+  const facilityCacheMs = deps.facilityCacheMs ?? 10 * 60_000;
+  const facilities = new Map<string, { facilityUrl: string; expires: number }>();
+  /** The order-ID form that last found an order, per tenant: tried first next time to save a 404. */
+  const lastOrderForm = new Map<string, TenantSettings['orderIdForms'][number]>();
+
+  async function settingsOf(tenantId: string): Promise<TenantSettings> {
+    const tenant = await deps.store.getTenant(tenantId);
+    if (!tenant) throw new TenantNotFoundError(tenantId);
+    return tenant.settings;
+  }
+
+  return classified({
+    /** Non-secret settings only: these are recorded in workflow history. */
+    async loadTenantSettings(tenantId: string): Promise<TenantSettings> {
+      return settingsOf(tenantId);
+    },
+
+    async getLoopReturn({ tenantId, loopReturnId }: LoopReturnRef): Promise<LoopReturn> {
+      const { loop } = await deps.clientsFor(tenantId);
+      return loop.getReturn(loopReturnId);
+    },
+
+    async resolveFacility({ tenantId }: TenantRef): Promise<{ facilityUrl: string }> {
+      const settings = await settingsOf(tenantId);
+      const name = settings.destinationFacilityName;
+      const key = `${tenantId}\u0000${settings.finaleAccountName}\u0000${name}`;
+      const cached = facilities.get(key);
+      if (cached && cached.expires > Date.now()) return { facilityUrl: cached.facilityUrl };
+
+      const { finale } = await deps.clientsFor(tenantId);
+      const match = await finale.resolveLocation(name);
+      if (match.found) {
+        facilities.set(key, { facilityUrl: match.found.facilityUrl, expires: Date.now() + facilityCacheMs });
+        return { facilityUrl: match.found.facilityUrl };
+      }
+      const near = match.nearMatches[0];
+      const fix = near
+        ? `Set the destination facility name to exactly "${near}" (as Finale spells it), then retry`
+        : `Set the destination facility name to one of the Finale locations (${match.locations.map((l) => `"${l}"`).join(', ') || 'none found'}), then retry`;
+      throw issueFailure(
+        near
+          ? `Finale has no location named "${name}"; it has "${near}", which differs only in case or spacing`
+          : `Finale has no active location named "${name}"`,
+        { class: 'config', code: 'FacilityNotFound', fix },
+      );
+    },
+
+    async resolveOrder({ tenantId, orderName }: TenantRef & { orderName: string }): Promise<ResolvedOrder> {
+      const settings = await settingsOf(tenantId);
+      const preferred = lastOrderForm.get(tenantId);
+      const forms = preferred
+        ? [preferred, ...settings.orderIdForms.filter((form) => form !== preferred)]
+        : settings.orderIdForms;
+      const { finale } = await deps.clientsFor(tenantId);
+      const order = await finale.getOrder(orderName, forms);
+      if (!order) {
+        const tried = orderIdCandidates(orderName, forms).join('", "');
+        throw issueFailure(`Order ${orderName} is not in Finale (looked up as "${tried}")`, {
+          class: 'waiting',
+          code: 'OrderNotFound',
+          fix: 'New orders take a few minutes to sync from Shopify to Finale; this is retried automatically',
+        });
+      }
+      const form = forms.find((f) => orderIdCandidates(orderName, [f]).includes(order.orderId));
+      if (form) lastOrderForm.set(tenantId, form);
+      return {
+        orderId: order.orderId,
+        orderUrl: order.orderUrl,
+        productUrls: Object.fromEntries(order.items.map((item) => [item.productId, item.productUrl])),
+      };
+    },
+
+    async resolveProducts({
+      tenantId,
+      skus,
+      known,
+    }: TenantRef & { skus: string[]; known: Record<string, string> }): Promise<Record<string, string>> {
+      const resolved: Record<string, string> = {};
+      const unknown: string[] = [];
+      const missing = skus.filter((sku) => known[sku] === undefined);
+      if (missing.length > 0) {
+        const { finale } = await deps.clientsFor(tenantId);
+        for (const sku of missing) {
+          const product = await finale.resolveProduct(sku);
+          if (product) resolved[sku] = product.productUrl;
+          else unknown.push(sku);
+        }
+      }
+      if (unknown.length > 0) {
+        throw issueFailure(`Finale has no product with SKU ${unknown.map((s) => `"${s}"`).join(', ')}`, {
+          class: 'data',
+          code: 'SkuUnknown',
+          fix: 'Create the product in Finale with this product ID (or correct the SKU in Shopify), then retry',
+        });
+      }
+      return Object.fromEntries(skus.map((sku) => [sku, known[sku] ?? resolved[sku] ?? '']));
+    },
+
+    /**
+     * Idempotent create: the returnId is deterministic, and any attempt after the first looks it up before
+     * creating, so a create whose answer was lost (timeout, worker crash) never produces a second return.
+     */
+    async createFinaleReturn(input: CreateFinaleReturnInput): Promise<CreatedFinaleReturn> {
+      const { finale } = await deps.clientsFor(input.tenantId);
+      const lookUp = async () => {
+        const existing = await finale.findReturnByReturnId(input.returnId);
+        return existing && { ...pick(existing), existed: true };
+      };
+      if (input.lookupFirst || Context.current().info.attempt > 1) {
+        const existing = await lookUp();
+        if (existing) return existing;
+      }
+      try {
+        const created = await finale.createReturn({
+          returnId: input.returnId,
+          primaryOrderUrl: input.orderUrl,
+          destinationFacilityUrl: input.facilityUrl,
+          returnDate: new Date(),
+          notes: `Loop return ${input.loopReturnId}`,
+          items: input.items.map(({ productUrl, quantity, returnReasonId }) => ({
+            productUrl,
+            quantity,
+            ...(returnReasonId === undefined ? {} : { returnReasonId }),
+          })),
+        });
+        return { ...pick(created), existed: false };
+      } catch (error) {
+        // Finale may reject a duplicate returnId: that means an earlier attempt did create it.
+        if (error instanceof InvalidRequestError) {
+          const existing = await lookUp();
+          if (existing) return existing;
+        }
+        throw error;
+      }
+    },
+
+    async getFinaleReturn({
+      tenantId,
+      returnUrl,
+    }: TenantRef & { returnUrl: string }): Promise<{ statusId: string }> {
+      const { finale } = await deps.clientsFor(tenantId);
+      const current = await finale.getReturn(returnUrl);
+      return { statusId: current.statusId };
+    },
+
+    async cancelFinaleReturn({ tenantId, returnUrl }: TenantRef & { returnUrl: string }): Promise<void> {
+      const { finale } = await deps.clientsFor(tenantId);
+      await finale.cancelReturn(returnUrl);
+    },
+
+    async completeLoopReturn({
+      tenantId,
+      loopReturnId,
+      action,
+    }: LoopReturnRef & { action: CompletionAction }): Promise<LoopActionOutcome> {
+      const { loop } = await deps.clientsFor(tenantId);
+      return action === 'process' ? loop.processReturn(loopReturnId) : loop.closeReturn(loopReturnId);
+    },
+
+    async flagLoopReturn({ tenantId, loopReturnId }: LoopReturnRef): Promise<LoopActionOutcome> {
+      const { loop } = await deps.clientsFor(tenantId);
+      return loop.flagReturn(loopReturnId);
+    },
+
+    async addLoopNote({ tenantId, loopReturnId, note }: LoopReturnRef & { note: string }): Promise<void> {
+      const { loop } = await deps.clientsFor(tenantId);
+      await loop.addNote(loopReturnId, note);
+    },
+  });
+}
+
+function pick(finaleReturn: { returnId: string; returnUrl: string; statusId: string }) {
+  return {
+    returnId: finaleReturn.returnId,
+    returnUrl: finaleReturn.returnUrl,
+    statusId: finaleReturn.statusId,
+  };
+}
+
+export type ReturnActivities = ReturnType<typeof createReturnActivities>;

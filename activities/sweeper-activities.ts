@@ -1,0 +1,113 @@
+// Activities of the tenant sweeper: one Finale collection read and one Loop list call per pass.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { returnWorkflowId } from '../workflows/ids.ts';
+import { finaleReturnChangedSignal } from '../workflows/messages.ts';
+import { loopReturnIdFrom } from '../workflows/return-plan.ts';
+import { searchAttributes } from '../workflows/search-attributes.ts';
+import { signalReturnChanged, startReturnWorkflow } from '../temporal/workflow-starts.ts';
+import { classified } from './failures.ts';
+import type { TenantClients } from './tenant-clients.ts';
+
+export interface SweeperActivityDeps {
+  clientsFor: (tenantId: string) => Promise<TenantClients>;
+  temporal: Client;
+  taskQueue: string;
+}
+
+export interface FinaleSweepResult {
+  /** When the read was made: the next pass starts from here (less an overlap). */
+  readAt: string;
+  changes: number;
+  signalled: string[];
+  /** Completed or cancelled Finale returns with no running workflow (finished already, or not ours). */
+  unmatched: string[];
+}
+
+export interface LoopSweepResult {
+  seen: number;
+  started: string[];
+  signalled: string[];
+}
+
+export function createSweeperActivities(deps: SweeperActivityDeps) {
+  async function workflowIdFor(tenantId: string, finaleReturnId: string): Promise<string | undefined> {
+    const loopReturnId = loopReturnIdFrom(finaleReturnId);
+    if (loopReturnId) return returnWorkflowId(tenantId, loopReturnId);
+    // A hashed returnId cannot be reversed: find the workflow by its search attribute instead.
+    const query =
+      `${searchAttributes.finaleReturnId.name} = "${finaleReturnId}" AND ` +
+      `${searchAttributes.tenant.name} = "${tenantId}" AND ExecutionStatus = "Running"`;
+    for await (const execution of deps.temporal.workflow.list({ query, pageSize: 1 }))
+      return execution.workflowId;
+    return undefined;
+  }
+
+  return classified({
+    async sweepFinaleReturns({
+      tenantId,
+      since,
+    }: {
+      tenantId: string;
+      since: string;
+    }): Promise<FinaleSweepResult> {
+      const { finale } = await deps.clientsFor(tenantId);
+      const readAt = new Date().toISOString();
+      const changed = await finale.listReturnsChanged({
+        since: new Date(since),
+        statuses: ['RETURN_COMPLETED', 'RETURN_CANCELLED'],
+      });
+      const signalled: string[] = [];
+      const unmatched: string[] = [];
+      for (const finaleReturn of changed) {
+        const workflowId = await workflowIdFor(tenantId, finaleReturn.returnId);
+        if (!workflowId) {
+          unmatched.push(finaleReturn.returnId);
+          continue;
+        }
+        try {
+          await deps.temporal.workflow.getHandle(workflowId).signal(finaleReturnChangedSignal, {
+            version: 1,
+            statusId: finaleReturn.statusId,
+            lastUpdatedDate: finaleReturn.lastUpdatedDate,
+          });
+          signalled.push(finaleReturn.returnId);
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          unmatched.push(finaleReturn.returnId);
+        }
+      }
+      return { readAt, changes: changed.length, signalled, unmatched };
+    },
+
+    async sweepLoopReturns({
+      tenantId,
+      from,
+      to,
+    }: {
+      tenantId: string;
+      from: string;
+      to: string;
+    }): Promise<LoopSweepResult> {
+      const { loop } = await deps.clientsFor(tenantId);
+      const returns = await loop.listReturnsUpdated({ from: new Date(from), to: new Date(to) });
+      const started: string[] = [];
+      const signalled: string[] = [];
+      for (const loopReturn of returns) {
+        const start = { tenantId, loopReturnId: loopReturn.id, loopReturn };
+        if (loopReturn.state === 'open') {
+          if (await startReturnWorkflow(deps.temporal, deps.taskQueue, start)) started.push(loopReturn.id);
+        } else if (loopReturn.state === 'cancelled') {
+          const handle = await signalReturnChanged(deps.temporal, deps.taskQueue, start, {
+            version: 1,
+            trigger: 'sweeper',
+            state: loopReturn.state,
+          });
+          if (handle) signalled.push(loopReturn.id);
+        }
+      }
+      return { seen: returns.length, started, signalled };
+    },
+  });
+}
+
+export type SweeperActivities = ReturnType<typeof createSweeperActivities>;

@@ -1,0 +1,55 @@
+import { FinaleClient } from '../integrations/finale/client.ts';
+import { LoopClient } from '../integrations/loop/client.ts';
+import type { Logger } from '../observability/logger.ts';
+import { TenantNotFoundError } from '../store/errors.ts';
+import type { TenantStore } from '../store/tenant-store.ts';
+
+export interface ApiEndpoints {
+  finaleBaseUrl: string;
+  loopBaseUrl: string;
+  loopApiVersion: string;
+}
+
+export interface TenantClients {
+  finale: FinaleClient;
+  loop: LoopClient;
+}
+
+/** How long decrypted credentials stay in memory before the store is asked again (a rotated key is picked up). */
+const CLIENT_TTL_MS = 60_000;
+
+/**
+ * API clients for a tenant, built from the credentials in the store. Activities ask for them on every
+ * call; a short cache keeps a return's burst of calls from re-reading and re-decrypting the secrets.
+ */
+export function createTenantClients(store: TenantStore, endpoints: ApiEndpoints, logger?: Logger) {
+  const cache = new Map<string, { clients: TenantClients; expires: number }>();
+
+  return async function clientsFor(tenantId: string): Promise<TenantClients> {
+    const cached = cache.get(tenantId);
+    if (cached && cached.expires > Date.now()) return cached.clients;
+    const [tenant, secrets] = await Promise.all([
+      store.getTenant(tenantId),
+      store.getTenantSecrets(tenantId),
+    ]);
+    if (!tenant) throw new TenantNotFoundError(tenantId);
+    const tenantLogger = logger?.child({ tenantId });
+    const clients: TenantClients = {
+      finale: new FinaleClient({
+        accountName: tenant.settings.finaleAccountName,
+        apiKey: secrets.finaleApiKey,
+        apiSecret: secrets.finaleApiSecret,
+        baseUrl: endpoints.finaleBaseUrl,
+        logger: tenantLogger,
+      }),
+      loop: new LoopClient({
+        apiKey: secrets.loopApiKey,
+        baseUrl: endpoints.loopBaseUrl,
+        apiVersion: endpoints.loopApiVersion,
+        logger: tenantLogger,
+      }),
+    };
+    cache.set(tenantId, { clients, expires: Date.now() + CLIENT_TTL_MS });
+    return clients;
+  };
+}

@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
+import { markCompleteUpdate, retryUpdate } from '../../workflows/messages.ts';
+import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { connectToDevServer } from '../support/temporal.ts';
+
+const FINALE_CREATE = 'POST /:account/api/return';
+
+describe('return workflow on the dev server, against both simulators', () => {
+  let dev: Awaited<ReturnType<typeof connectToDevServer>>;
+  let pipeline: Pipeline;
+  let nextOrder = 2001;
+  const newOrder = (skus: string[]) => {
+    const number = String(nextOrder++);
+    pipeline.seedOrder(number, skus);
+    return `#${number}`;
+  };
+  const finaleReturnOf = (loopReturnId: string) => {
+    const found = pipeline.finaleReturns().filter((r) => r.returnId === finaleReturnIdFor(loopReturnId));
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const awaitFinaleReturn = async (loopReturnId: string) => {
+    await pipeline.waitForState(loopReturnId, (s) => s.stage === 'awaiting-finale-completion');
+    return finaleReturnOf(loopReturnId);
+  };
+
+  beforeAll(async () => {
+    dev = await connectToDevServer();
+    pipeline = await startPipeline({
+      client: dev.client,
+      nativeConnection: dev.nativeConnection,
+      settings: { sweeperIntervalMs: '1s' },
+    });
+    await pipeline.startSweeper();
+  });
+
+  afterAll(async () => {
+    await pipeline?.close();
+    await dev?.close();
+  });
+
+  it('creates one Finale return with aggregated quantities and mapped reasons, then processes it in Loop', async () => {
+    const orderName = newOrder(['TEE-BLK-M', 'CAP-RED']);
+    const loopReturn = pipeline.submitReturn(orderName, [
+      { sku: 'TEE-BLK-M', returnReason: 'Too small', quantity: 2 },
+      { sku: 'CAP-RED', returnReason: 'Changed my mind' },
+    ]);
+    expect(loopReturn.lineItems).toHaveLength(3);
+    const handle = await pipeline.start(loopReturn);
+
+    const finaleReturn = await awaitFinaleReturn(loopReturn.id);
+    const facility = pipeline.finale.state
+      .account(pipeline.account)
+      ?.facilities.find((f) => f.facilityName === 'Main Warehouse');
+    expect(finaleReturn).toMatchObject({
+      statusId: 'RETURN_CREATED',
+      destinationFacilityUrl: facility?.facilityUrl,
+    });
+    expect(
+      finaleReturn.returnItemList?.map(({ productId, quantity, returnReasonId }) => ({
+        productId,
+        quantity,
+        returnReasonId,
+      })),
+    ).toEqual([
+      { productId: 'TEE-BLK-M', quantity: 2, returnReasonId: '##user_00001' },
+      { productId: 'CAP-RED', quantity: 1, returnReasonId: undefined },
+    ]);
+    const state = await pipeline.state(loopReturn.id);
+    expect(state.unmappedReasons).toEqual(['Changed my mind']);
+    expect(state.finaleReturn?.returnId).toBe(finaleReturnIdFor(loopReturn.id));
+
+    pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
+    const result = await handle.result();
+    expect(result.outcome).toBe('processed');
+    expect(pipeline.loop.getReturn(Number(loopReturn.id)).state).toBe('closed');
+    expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(1);
+    expect(pipeline.loopCalls('POST /warehouse/return/:id/flag')).toBe(0);
+  });
+
+  it('closes instead of processing when the tenant says so', async () => {
+    await pipeline.store.updateSettings(pipeline.tenantId, { completionAction: 'close' });
+    try {
+      const orderName = newOrder(['MUG-WHT']);
+      const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'MUG-WHT', returnReason: 'Too small' }]);
+      const handle = await pipeline.start(loopReturn);
+      pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+      const before = pipeline.loopCalls('POST /warehouse/return/:id/process');
+      expect((await handle.result()).outcome).toBe('closed');
+      expect(pipeline.loopCalls('POST /warehouse/return/:id/close')).toBe(1);
+      expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(before);
+    } finally {
+      await pipeline.store.updateSettings(pipeline.tenantId, { completionAction: 'process' });
+    }
+  });
+
+  it('flags a return carrying a flag reason, with a note naming the reason, and never processes it', async () => {
+    const orderName = newOrder(['TEE-BLK-M']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'TEE-BLK-M', returnReason: ' damaged ' }]);
+    const handle = await pipeline.start(loopReturn);
+    const processedBefore = pipeline.loopCalls('POST /warehouse/return/:id/process');
+    pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+
+    const result = await handle.result();
+    expect(result.outcome).toBe('flagged');
+    const inLoop = pipeline.loop.getReturn(Number(loopReturn.id));
+    expect(inLoop.state).toBe('review');
+    expect(inLoop.notes.map((n) => n.content).join('\n')).toMatch(/"Damaged".*Flag Reasons.*LOOP-/);
+    expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(processedBefore);
+  });
+
+  it('parks a facility name that differs only in case as a config issue, and one retry completes it', async () => {
+    await pipeline.store.updateSettings(pipeline.tenantId, { destinationFacilityName: 'main warehouse' });
+    const orderName = newOrder(['CAP-RED']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
+    const handle = await pipeline.start(loopReturn);
+
+    const parked = await pipeline.waitForState(loopReturn.id, (s) => s.stage === 'needs-attention');
+    expect(parked.lastError).toMatchObject({ class: 'config', code: 'FacilityNotFound' });
+    expect(parked.lastError?.fix).toContain('"Main Warehouse"');
+    expect(pipeline.finaleCalls(FINALE_CREATE)).toBe(pipeline.finaleReturns().length);
+
+    await pipeline.store.updateSettings(pipeline.tenantId, { destinationFacilityName: 'Main Warehouse' });
+    await handle.executeUpdate(retryUpdate, { args: [{ version: 1, by: 'ops@example.com' }] });
+    pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+    expect((await handle.result()).outcome).toBe('processed');
+  });
+
+  it('rejects a retry when nothing is waiting for one', async () => {
+    const orderName = newOrder(['CAP-RED']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
+    const handle = await pipeline.start(loopReturn);
+    await awaitFinaleReturn(loopReturn.id);
+    await expect(handle.executeUpdate(retryUpdate, { args: [{ version: 1 }] })).rejects.toMatchObject({
+      cause: {
+        message: expect.stringMatching(
+          /Nothing to retry: the return is awaiting-finale-completion/,
+        ) as unknown,
+      },
+    });
+    await handle.cancel();
+  });
+
+  it('parks an unknown SKU as a data issue naming the SKU', async () => {
+    const orderName = newOrder(['CAP-RED']);
+    const loopReturn = pipeline.submitReturn(orderName, [
+      { sku: 'NOT-IN-FINALE', returnReason: 'Too small' },
+    ]);
+    const handle = await pipeline.start(loopReturn);
+    const parked = await pipeline.waitForState(loopReturn.id, (s) => s.stage === 'needs-attention');
+    expect(parked.lastError).toMatchObject({ class: 'data', code: 'SkuUnknown' });
+    expect(parked.lastError?.message).toContain('"NOT-IN-FINALE"');
+    await handle.cancel();
+  });
+
+  it('records who marked a return complete outside Finale, and why', async () => {
+    const orderName = newOrder(['MUG-WHT']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'MUG-WHT', returnReason: 'Too small' }]);
+    const handle = await pipeline.start(loopReturn);
+    await awaitFinaleReturn(loopReturn.id);
+    await handle.executeUpdate(markCompleteUpdate, {
+      args: [{ version: 1, by: 'ops@example.com', reason: 'Received at the store counter' }],
+    });
+    const result = await handle.result();
+    expect(result.outcome).toBe('processed');
+    expect(result.manualCompletion).toMatchObject({
+      by: 'ops@example.com',
+      reason: 'Received at the store counter',
+    });
+    expect(result.timeline.map((t) => t.event).join('\n')).toContain(
+      'marked complete outside Finale by ops@example.com',
+    );
+  });
+
+  it('starts one workflow, one Finale return and one Loop action for a return started twice', async () => {
+    const orderName = newOrder(['TEE-BLK-M']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'TEE-BLK-M', returnReason: 'Too small' }]);
+    const createsBefore = pipeline.finaleCalls(FINALE_CREATE);
+    const processBefore = pipeline.loopCalls('POST /warehouse/return/:id/process');
+    const [first] = await Promise.all([pipeline.start(loopReturn), pipeline.start(loopReturn)]);
+    await pipeline.start(loopReturn);
+    pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+    await first.result();
+    await pipeline.start(loopReturn);
+
+    const runs = [];
+    for await (const run of dev.client.workflow.list({ query: `WorkflowId = "${first.workflowId}"` }))
+      runs.push(run);
+    expect(runs).toHaveLength(1);
+    expect(pipeline.finaleCalls(FINALE_CREATE) - createsBefore).toBe(1);
+    expect(pipeline.loopCalls('POST /warehouse/return/:id/process') - processBefore).toBe(1);
+  });
+
+  it('cancels the Finale return when the Loop return is cancelled while awaiting completion', async () => {
+    const orderName = newOrder(['CAP-RED']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
+    const handle = await pipeline.start(loopReturn);
+    const finaleReturn = await awaitFinaleReturn(loopReturn.id);
+
+    // No webhook subscription in this test: the sweeper's Loop list call must notice the cancellation.
+    pipeline.loop.setReturnState(Number(loopReturn.id), 'cancelled');
+    const result = await handle.result();
+    expect(result.outcome).toBe('cancelled');
+    expect(result.stage).toBe('cancelled');
+    expect(finaleReturnOf(loopReturn.id).statusId).toBe('RETURN_CANCELLED');
+    expect(finaleReturn.returnUrl).toBe(result.finaleReturn?.returnUrl);
+  });
+
+  it('flags the Loop return with a note when the Finale return is cancelled in Finale', async () => {
+    const orderName = newOrder(['CAP-RED']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
+    const handle = await pipeline.start(loopReturn);
+    pipeline.finale.state.cancelReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+    const result = await handle.result();
+    expect(result.outcome).toBe('flagged');
+    const notes = pipeline.loop.getReturn(Number(loopReturn.id)).notes.map((n) => n.content);
+    expect(notes.join('\n')).toMatch(/cancelled in Finale/);
+  });
+
+  it('keeps exactly one Finale return when the answer to the create is lost', async () => {
+    const orderName = newOrder(['MUG-WHT']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'MUG-WHT', returnReason: 'Too small' }]);
+    pipeline.finale.state.faults.add({ kind: 'apply-then-drop', endpoint: FINALE_CREATE, count: 1 });
+    const handle = await pipeline.start(loopReturn);
+    const finaleReturn = await awaitFinaleReturn(loopReturn.id);
+    pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
+    expect((await handle.result()).outcome).toBe('processed');
+    finaleReturnOf(loopReturn.id);
+  });
+});

@@ -1,0 +1,114 @@
+// Pure, deterministic planning of a Finale return from a Loop return: safe to run inside workflow code.
+import type { LoopReturnLineItem } from '../integrations/loop/loop-return.ts';
+
+export interface PlanSettings {
+  /** Loop reason label → Finale reason ID. */
+  reasonMap: Record<string, string>;
+  flagReasons: string[];
+}
+
+export interface PlannedItem {
+  sku: string;
+  quantity: number;
+  /** Absent when the Loop reason is not mapped: the item is still returned, without a reason. */
+  returnReasonId?: string;
+}
+
+export interface ReturnPlan {
+  items: PlannedItem[];
+  /** Distinct SKUs, in first-seen order. */
+  skus: string[];
+  /** Loop reason labels with no mapping (left out of the Finale return). */
+  unmappedReasons: string[];
+  /** Configured flag reasons this return carries, as the merchant wrote them. */
+  flagReasonsMatched: string[];
+  /** Line items Loop sent without a SKU: they cannot be matched to a Finale product. */
+  lineItemsWithoutSku: { id: string; title: string }[];
+}
+
+/** Reason labels are matched trimmed, case-insensitive, with stray surrounding quotes and repeated spaces ignored. */
+export function normaliseLabel(label: string): string {
+  return label
+    .trim()
+    .replace(/^["']+|["']+$/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+function lookup<T>(entries: [string, T][]): (label: string) => T | undefined {
+  const byKey = new Map(entries.map(([label, value]) => [normaliseLabel(label), value]));
+  return (label) => (normaliseLabel(label) === '' ? undefined : byKey.get(normaliseLabel(label)));
+}
+
+/**
+ * Loop sends one line item per unit; Finale wants one row per product and reason with a quantity. Reasons
+ * are matched on `return_reason` first, then `parent_return_reason`.
+ */
+export function buildReturnPlan(lineItems: LoopReturnLineItem[], settings: PlanSettings): ReturnPlan {
+  const reasonIdFor = lookup(Object.entries(settings.reasonMap));
+  const flagFor = lookup(settings.flagReasons.map((label) => [label, label]));
+  const rows = new Map<string, PlannedItem>();
+  const unmapped = new Set<string>();
+  const flagged = new Set<string>();
+  const withoutSku: ReturnPlan['lineItemsWithoutSku'] = [];
+
+  for (const item of lineItems) {
+    for (const label of [item.returnReason, item.parentReturnReason]) {
+      const flag = flagFor(label);
+      if (flag !== undefined) flagged.add(flag);
+    }
+    const sku = item.sku.trim();
+    if (sku === '') {
+      withoutSku.push({ id: item.id, title: item.title });
+      continue;
+    }
+    const returnReasonId = reasonIdFor(item.returnReason) ?? reasonIdFor(item.parentReturnReason);
+    if (returnReasonId === undefined) {
+      const label = item.returnReason.trim() || item.parentReturnReason.trim();
+      if (label !== '') unmapped.add(label);
+    }
+    const key = `${sku}\u0000${returnReasonId ?? ''}`;
+    const row = rows.get(key);
+    if (row) row.quantity += 1;
+    else
+      rows.set(
+        key,
+        returnReasonId === undefined ? { sku, quantity: 1 } : { sku, quantity: 1, returnReasonId },
+      );
+  }
+
+  const items = [...rows.values()];
+  return {
+    items,
+    skus: [...new Set(items.map((item) => item.sku))],
+    unmappedReasons: [...unmapped],
+    flagReasonsMatched: [...flagged],
+    lineItemsWithoutSku: withoutSku,
+  };
+}
+
+/**
+ * Finale `returnId` for a Loop return: deterministic, so a retried create can find an earlier attempt, and
+ * at most 20 ASCII characters as Finale requires.
+ */
+export function finaleReturnIdFor(loopReturnId: string): string {
+  const plain = `LOOP-${loopReturnId}`;
+  if (plain.length <= 20 && /^[\x21-\x7e]+$/.test(plain)) return plain;
+  // FNV-1a keeps long or non-ASCII IDs deterministic and short without Node's crypto (unavailable here).
+  let hash = 0x811c9dc5;
+  for (const char of loopReturnId) {
+    hash ^= char.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `LOOP-H${hash.toString(36).toUpperCase()}`;
+}
+
+/**
+ * The Loop return ID inside a Finale `returnId` made by `finaleReturnIdFor`, or undefined when the ID was
+ * hashed (or is not one of ours) and the workflow must be found another way.
+ */
+export function loopReturnIdFrom(finaleReturnId: string): string | undefined {
+  const match = /^LOOP-(\d+)$/.exec(finaleReturnId);
+  return match?.[1];
+}
