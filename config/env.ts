@@ -20,11 +20,17 @@ export const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('loop-finale'),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
+  WORKFLOW_BUNDLE_PATH: optionalString.describe(
+    'Prebuilt workflow bundle (npm run build:workflows); unset = bundle at start',
+  ),
   TEMPORAL_UI_PORT: port.default(8233),
 
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
   PUBLIC_BASE_URL: z.url().optional().describe('URL at which Loop and merchants reach the gateway'),
+  ADMIN_TOKEN: optionalString
+    .refine((v) => v === undefined || v.length >= 24, { error: 'must be at least 24 characters' })
+    .describe('Bearer token for the admin API; unset = admin API disabled (npm start generates one)'),
 
   FINALE_BASE_URL: z.url().default('https://app.finaleinventory.com').describe('Finale API origin'),
   LOOP_BASE_URL: z
