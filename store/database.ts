@@ -18,7 +18,22 @@ export interface StoreMetaTable {
   value: string;
 }
 
+/** Onboarding invites; only a hash of each link's token is kept. */
+export interface InvitesTable {
+  id: string;
+  token_hash: string;
+  /** The tenant the link created (and may still edit); null until first used. */
+  tenant_id: string | null;
+  note: string | null;
+  created_by: string | null;
+  created_at: ColumnType<Date, never, never>;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   store_meta: StoreMetaTable;
+  invites: InvitesTable;
 }

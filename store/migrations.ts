@@ -25,6 +25,22 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-invites': {
+    async up(db) {
+      await db.schema
+        .createTable('invites')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('token_hash', 'text', (col) => col.notNull().unique())
+        .addColumn('tenant_id', 'text')
+        .addColumn('note', 'text')
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+        .addColumn('expires_at', 'timestamptz', (col) => col.notNull())
+        .addColumn('used_at', 'timestamptz')
+        .addColumn('revoked_at', 'timestamptz')
+        .execute();
+    },
+  },
 };
 
 export class MigrationError extends Error {

@@ -11,6 +11,7 @@ import {
 } from '../config/tenant-settings.ts';
 import type { Database, TenantsTable } from './database.ts';
 import { TenantExistsError, TenantNotFoundError } from './errors.ts';
+import { createInviteStore, type InviteStore } from './invite-store.ts';
 import { decryptSecret, encryptSecret } from './secret-crypto.ts';
 
 export interface TenantRecord {
@@ -38,6 +39,8 @@ export interface TenantStore {
   resumeTenant(tenantId: string): Promise<TenantRecord>;
   /** Returns false if there was no such tenant. */
   deleteTenant(tenantId: string): Promise<boolean>;
+  /** Onboarding invites, in the same database. */
+  invites: InviteStore;
   /** Closes the connections and stops the embedded database, if any. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -191,6 +194,7 @@ export function createTenantStore(
       return result.numDeletedRows > 0n;
     },
 
+    invites: createInviteStore(db),
     close,
   };
 }

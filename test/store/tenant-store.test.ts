@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TenantSettingsError } from '../../config/tenant-settings.ts';
 import { TenantExistsError, TenantNotFoundError } from '../../store/errors.ts';
+import { InviteUsedError } from '../../store/invite-store.ts';
 import { SecretDecryptionError, SecretKeyError } from '../../store/secret-crypto.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
 import { pgliteTarget, postgresTarget, type StoreTarget } from './store-targets.ts';
@@ -154,7 +155,7 @@ function storeSuite(makeTarget: () => Promise<StoreTarget>) {
     expect(await store.getTenantSecrets('persist')).toEqual(input.secrets);
 
     const migrations = await withStoreClosed(() => target.raw('SELECT name FROM tenant_store_migration'));
-    expect(migrations).toEqual([{ name: '0001-tenants' }]);
+    expect(migrations).toEqual([{ name: '0001-tenants' }, { name: '0002-invites' }]);
   });
 
   it('stores secrets only as ciphertext', async () => {
@@ -215,6 +216,31 @@ function storeSuite(makeTarget: () => Promise<StoreTarget>) {
       /Stored settings of tenant "stored" are invalid:\n {2}- completionAction:/,
     );
     expect(await store.deleteTenant('stored')).toBe(true);
+  });
+
+  it('keeps only a hash of an invite token, and a link creates at most one tenant', async () => {
+    const { invite, token } = await store.invites.create({ ttlMs: 60_000, note: 'Acme', createdBy: 'ops' });
+    expect(await store.invites.lookup(token)).toMatchObject({ status: 'valid', invite: { id: invite.id } });
+    expect(await store.invites.lookup(`${token}x`)).toEqual({ status: 'unknown' });
+    const rows = await withStoreClosed(() => target.raw('SELECT token_hash FROM invites'));
+    expect(JSON.stringify(rows)).not.toContain(token);
+
+    const bound = await store.invites.bindTenant(token, 'acme');
+    expect(bound).toMatchObject({ tenantId: 'acme', usedAt: expect.any(Date) as unknown });
+    await expect(store.invites.bindTenant(token, 'acme')).resolves.toMatchObject({ tenantId: 'acme' });
+    await expect(store.invites.bindTenant(token, 'other')).rejects.toThrow(InviteUsedError);
+  });
+
+  it('reports expired and revoked invites as such', async () => {
+    const expired = await store.invites.create({ ttlMs: -1 });
+    expect((await store.invites.lookup(expired.token)).status).toBe('expired');
+    const revoked = await store.invites.create({ ttlMs: 60_000 });
+    expect(await store.invites.revoke(revoked.invite.id)).toBe(true);
+    expect(await store.invites.revoke(revoked.invite.id)).toBe(false);
+    expect((await store.invites.lookup(revoked.token)).status).toBe('revoked');
+    expect((await store.invites.list()).map((i) => i.id)).toEqual(
+      expect.arrayContaining([expired.invite.id, revoked.invite.id]),
+    );
   });
 }
 
