@@ -7,6 +7,19 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** A `host:port` to listen on, or `off`; the default applies when unset or empty. */
+function hostPortOrOff(fallback: string) {
+  return z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? fallback : v))
+    .refine((v) => v === 'off' || /^[^\s:]+:\d{1,5}$/.test(v), {
+      error: 'must be host:port (e.g. 0.0.0.0:9464) or "off"',
+    })
+    .transform((v) => (v === 'off' ? undefined : v))
+    .prefault(fallback);
+}
+
 /** Every environment variable the service reads, validated once at start-up. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -24,6 +37,34 @@ export const envSchema = z.object({
     'Prebuilt workflow bundle (npm run build:workflows); unset = bundle at start',
   ),
   TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_API_KEY: optionalString.describe('Temporal Cloud API key; implies TLS'),
+  TEMPORAL_TLS: z
+    .enum(['true', 'false'], { error: 'must be "true" or "false"' })
+    .optional()
+    .transform((v) => v === 'true')
+    .describe('Connect to Temporal over TLS (implied by an API key or a client certificate)'),
+  TEMPORAL_TLS_CERT_PATH: optionalString.describe('mTLS client certificate (PEM) for Temporal'),
+  TEMPORAL_TLS_KEY_PATH: optionalString.describe('mTLS client private key (PEM) for Temporal'),
+  TEMPORAL_TLS_CA_PATH: optionalString.describe("CA (PEM) for the Temporal server's certificate; unset = system CAs"),
+  TEMPORAL_TLS_SERVER_NAME: optionalString.describe("Overrides the server name checked in Temporal's certificate"),
+  TEMPORAL_METRICS_ADDRESS: hostPortOrOff('127.0.0.1:9464').describe(
+    'host:port where the Temporal SDK serves its Prometheus metrics; "off" disables',
+  ),
+  WORKER_METRICS_ADDRESS: hostPortOrOff('127.0.0.1:9465').describe(
+    'host:port where a stand-alone worker serves application metrics; "off" disables',
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .describe('OTLP/HTTP collector (e.g. http://localhost:4318); set = OpenTelemetry tracing on'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('loop-finale-bridge'),
+
+  DEMO_MODE: z
+    .enum(['auto', 'off'])
+    .default('auto')
+    .describe('npm start: run the simulators and demo tenant while no real tenant exists (auto), or never'),
+  FINALE_SIM_PORT: port.default(4010),
+  LOOP_SIM_PORT: port.default(4020),
 
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
@@ -41,6 +82,12 @@ export const envSchema = z.object({
     .string()
     .regex(/^(v1|\d{4}-\d{2}|unstable)$/, { error: 'must be a Loop API version such as 2026-07' })
     .default('2026-07'),
+
+  ALERT_WEBHOOK_URL: z
+    .url()
+    .optional()
+    .describe('Slack-compatible incoming webhook told when a return needs a human, and when it recovers'),
+  TEMPORAL_UI_URL: z.url().optional().describe('Temporal Web UI base URL, for links in alerts'),
 
   DATABASE_URL: optionalString
     .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {

@@ -80,6 +80,7 @@ try {
       loopApiVersion: env.LOOP_API_VERSION,
     },
     logger,
+    alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
   });
   const workerRun = worker.run();
   stops.push(async () => {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createAlertActivities } from '../activities/alert-activities.ts';
 import { createReturnActivities } from '../activities/return-activities.ts';
 import { createSweeperActivities } from '../activities/sweeper-activities.ts';
 import { createTenantClients, type ApiEndpoints } from '../activities/tenant-clients.ts';
@@ -35,6 +36,7 @@ export interface WorkerDeps {
   store: TenantStore;
   endpoints: ApiEndpoints;
   logger?: Logger;
+  alerts?: { webhookUrl?: string; webUiUrl?: string };
   /** A prebuilt workflow bundle (production); without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
   tuning?: Partial<WorkerTuning>;
@@ -47,6 +49,11 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const activities = {
     ...createReturnActivities({ store: deps.store, clientsFor }),
     ...createSweeperActivities({ clientsFor, temporal: deps.client, taskQueue: deps.taskQueue }),
+    ...createAlertActivities({
+      ...deps.alerts,
+      namespace: deps.namespace,
+      log: (message) => deps.logger?.warn(message),
+    }),
   };
   return Worker.create({
     connection: deps.connection,

@@ -30,6 +30,7 @@ try {
       loopApiVersion: env.LOOP_API_VERSION,
     },
     logger,
+    alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
   });
   logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker running');

@@ -13,6 +13,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import type { AlertActivities } from '../activities/alert-activities.ts';
 import type { ReturnActivities } from '../activities/return-activities.ts';
 import type { TenantSettings } from '../config/tenant-settings.ts';
 import type { LoopReturn } from '../integrations/loop/loop-return.ts';
@@ -51,10 +52,27 @@ const { loadTenantSettings } = proxyActivities<ReturnActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+// An alert that cannot be delivered must never hold up a return.
+const { sendAlert } = proxyActivities<AlertActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
+});
+
+/** Runs an activity with a one-line summary the Web UI shows beside it. */
+function summarised<A extends unknown[], R>(
+  activity: { executeWithOptions(options: ActivityOptions, args: A): Promise<R> },
+  summary: string,
+  ...args: A
+): Promise<R> {
+  return activity.executeWithOptions({ ...activityOptions, summary }, args);
+}
+
 /** Backoff while the order has not reached Finale yet: minutes, growing to an hour. */
 const orderRetryDelayMs = (attempt: number) => Math.min(60, 2 ** Math.min(attempt, 6)) * 60_000;
 /** A problem that fixes itself (an outage) is re-checked sooner than one a person must fix. */
 const WAITING_RECHECK_CAP_MS = 30 * 60_000;
+/** How often a paused tenant's returns look again whether the tenant was resumed. */
+const PAUSED_RECHECK_MS = 5 * 60_000;
 const TIMELINE_LIMIT = 60;
 const HISTORY_LIMIT = 5_000;
 
@@ -153,14 +171,38 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     },
   );
 
+  /** The issue a person was alerted about; cleared (with a second alert) once the return moves again. */
+  let openIncident: ReturnIssue | undefined;
+
+  async function alert(kind: 'needs-attention' | 'recovered', issue: ReturnIssue): Promise<void> {
+    try {
+      const result = await sendAlert({
+        kind,
+        tenantId: input.tenantId,
+        loopReturnId: input.loopReturnId,
+        orderName: state.orderName,
+        issue,
+      });
+      record(`${kind === 'recovered' ? 'recovery' : 'needs-attention'} alert ${result}`);
+    } catch {
+      record(`${kind} alert could not be delivered`);
+    }
+  }
+
   /** Parks the return until an operator retries or the automatic re-check comes round. */
   async function park(issue: ReturnIssue, recheckMs: number): Promise<void> {
     state.lastError = issue;
     const previous = state.stage;
     enter('needs-attention', `${issue.message} — ${issue.fix}`);
     record(`needs attention (${issue.class}, ${issue.code}): ${issue.message}`);
+    if (!openIncident) {
+      openIncident = issue;
+      await alert('needs-attention', issue);
+    }
     retryRequested = false;
-    const retried = await condition(() => retryRequested || loopChanged, recheckMs);
+    const retried = await condition(() => retryRequested || loopChanged, recheckMs, {
+      summary: `Automatic re-check (${issue.code})`,
+    });
     retryRequested = false;
     record(retried ? 'resumed' : 'automatic re-check');
     settings = await loadTenantSettings(input.tenantId);
@@ -174,11 +216,17 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
   async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
     for (;;) {
       await checkLoopCancellation();
+      await waitWhilePaused();
       state.attempts += 1;
       try {
         const result = await run();
         state.attempts = 0;
         state.lastError = undefined;
+        if (openIncident) {
+          const resolved = openIncident;
+          openIncident = undefined;
+          await alert('recovered', resolved);
+        }
         return result;
       } catch (error) {
         const issue = issueFrom(error, name);
@@ -187,6 +235,21 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
         await park(issue, issue.class === 'waiting' ? Math.min(recheck, WAITING_RECHECK_CAP_MS) : recheck);
       }
     }
+  }
+
+  /** A paused tenant's returns hold before their next action until the tenant is resumed. */
+  async function waitWhilePaused(): Promise<void> {
+    if (!settings.paused) return;
+    const previous = state.stage;
+    record('tenant paused: holding');
+    while (settings.paused) {
+      describe(`Tenant ${input.tenantId} is paused; this return continues when the tenant is resumed`);
+      await condition(() => retryRequested || loopChanged, PAUSED_RECHECK_MS);
+      retryRequested = false;
+      settings = await loadTenantSettings(input.tenantId);
+    }
+    record('tenant resumed');
+    enter(previous, 'Continuing');
   }
 
   /** Business problems arrive as an ApplicationFailure (raised here or by an activity) carrying IssueDetails. */
@@ -215,7 +278,7 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
   async function checkLoopCancellation(): Promise<void> {
     if (!loopChanged) return;
     loopChanged = false;
-    const current = await activities.getLoopReturn({
+    const current = await summarised(activities.getLoopReturn, 'Re-read the return in Loop after a change', {
       tenantId: input.tenantId,
       loopReturnId: input.loopReturnId,
     });
@@ -245,7 +308,10 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
       const loopReturn = await step('read Loop return', () =>
         input.loopReturn
           ? Promise.resolve(input.loopReturn)
-          : activities.getLoopReturn({ tenantId: input.tenantId, loopReturnId: input.loopReturnId }),
+          : summarised(activities.getLoopReturn, `Read Loop return ${input.loopReturnId}`, {
+              tenantId: input.tenantId,
+              loopReturnId: input.loopReturnId,
+            }),
       );
       if (loopReturn.state === 'cancelled') throw new ReturnCancelledInLoop();
       state.orderName = loopReturn.orderName;
@@ -260,7 +326,10 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     if (state.finaleReturn) {
       const ref = state.finaleReturn;
       await step('cancel Finale return', () =>
-        activities.cancelFinaleReturn({ tenantId: input.tenantId, returnUrl: ref.returnUrl }),
+        summarised(activities.cancelFinaleReturn, `Cancel Finale return ${ref.returnId}`, {
+          tenantId: input.tenantId,
+          returnUrl: ref.returnUrl,
+        }),
       );
     }
     return finish(
@@ -293,10 +362,18 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     if (plan.unmappedReasons.length > 0)
       record(`unmapped reasons left out: ${plan.unmappedReasons.join(', ')}`);
 
-    const facility = await step('resolve facility', () => activities.resolveFacility({ tenantId }));
+    const facility = await step('resolve facility', () =>
+      summarised(activities.resolveFacility, `Find Finale location "${settings.destinationFacilityName}"`, {
+        tenantId,
+      }),
+    );
     const order = await resolveOrderWithinWindow(loopReturn.orderName);
     const productUrls = await step('resolve SKUs', () =>
-      activities.resolveProducts({ tenantId, skus: plan.skus, known: order.productUrls }),
+      summarised(activities.resolveProducts, `Match SKUs ${plan.skus.join(', ')} to Finale products`, {
+        tenantId,
+        skus: plan.skus,
+        known: order.productUrls,
+      }),
     );
 
     enter('creating-finale-return', 'Creating the return in Finale');
@@ -336,7 +413,10 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     for (;;) {
       try {
         return await step('find order in Finale', () =>
-          activities.resolveOrder({ tenantId: input.tenantId, orderName }),
+          summarised(activities.resolveOrder, `Find order ${orderName} in Finale`, {
+            tenantId: input.tenantId,
+            orderName,
+          }),
         );
       } catch (error) {
         const issue = issueFrom(error, 'find order in Finale');
@@ -348,7 +428,9 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
           describe(
             `Order ${orderName} is not in Finale yet; looking again in ${Math.round(delayMs / 60_000)} min`,
           );
-          await condition(() => retryRequested || loopChanged, delayMs);
+          await condition(() => retryRequested || loopChanged, delayMs, {
+            summary: `Look for order ${orderName} again`,
+          });
           retryRequested = false;
           settings = await loadTenantSettings(input.tenantId);
           await checkLoopCancellation();
@@ -383,12 +465,17 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
       const woke = await condition(
         () => finaleStatus !== undefined || loopChanged,
         settings.completionCheckIntervalMs,
+        { summary: `Fallback check of Finale return ${finaleReturn.returnId}` },
       );
       await checkLoopCancellation();
       if (!woke && !finaleStatus) {
+        settings = await loadTenantSettings(input.tenantId);
         // Fallback in case the tenant sweeper is down: check this return directly, rarely.
         const current = await step('check Finale return', () =>
-          activities.getFinaleReturn({ tenantId: input.tenantId, returnUrl: finaleReturn.returnUrl }),
+          summarised(activities.getFinaleReturn, `Check Finale return ${finaleReturn.returnId} (fallback)`, {
+            tenantId: input.tenantId,
+            returnUrl: finaleReturn.returnUrl,
+          }),
         );
         if (isFinaleTerminal(current.statusId)) finaleStatus = current.statusId;
         enter(
@@ -414,8 +501,12 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
 
   async function flagInLoop(note: string): Promise<void> {
     const ids = { tenantId: input.tenantId, loopReturnId: input.loopReturnId };
-    await step('flag in Loop', () => activities.flagLoopReturn(ids));
-    await step('add note in Loop', () => activities.addLoopNote({ ...ids, note }));
+    await step('flag in Loop', () =>
+      summarised(activities.flagLoopReturn, `Flag Loop return ${input.loopReturnId} for review`, ids),
+    );
+    await step('add note in Loop', () =>
+      summarised(activities.addLoopNote, `Note on Loop return ${input.loopReturnId}`, { ...ids, note }),
+    );
     record(`flagged in Loop: ${note}`);
   }
 
@@ -438,11 +529,15 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     }
     const action = await step('complete in Loop', async () => {
       state.completionAction = settings.completionAction;
-      const result = await activities.completeLoopReturn({
-        tenantId: input.tenantId,
-        loopReturnId: input.loopReturnId,
-        action: settings.completionAction,
-      });
+      const result = await summarised(
+        activities.completeLoopReturn,
+        `${settings.completionAction === 'process' ? 'Process' : 'Close'} Loop return ${input.loopReturnId}`,
+        {
+          tenantId: input.tenantId,
+          loopReturnId: input.loopReturnId,
+          action: settings.completionAction,
+        },
+      );
       return { action: settings.completionAction, result };
     });
     if (action.result === 'already-cancelled')

@@ -25,6 +25,7 @@ export interface PipelineOptions {
   namespace?: string;
   settings?: Partial<TenantSettingsInput>;
   tuning?: Partial<WorkerTuning>;
+  alertWebhookUrl?: string;
 }
 
 export interface ReturnLine {
@@ -54,6 +55,7 @@ export async function startPipeline(options: PipelineOptions) {
       store,
       endpoints,
       tuning: options.tuning,
+      alerts: { webhookUrl: options.alertWebhookUrl, webUiUrl: 'http://127.0.0.1:8233' },
     });
   let worker: Worker = await newWorker();
   let running = worker.run();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
 import { markCompleteUpdate, retryUpdate } from '../../workflows/messages.ts';
+import { startHttpReceiver } from '../support/http-receiver.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { connectToDevServer } from '../support/temporal.ts';
 
@@ -9,6 +10,7 @@ const FINALE_CREATE = 'POST /:account/api/return';
 describe('return workflow on the dev server, against both simulators', () => {
   let dev: Awaited<ReturnType<typeof connectToDevServer>>;
   let pipeline: Pipeline;
+  let alerts: Awaited<ReturnType<typeof startHttpReceiver>>;
   let nextOrder = 2001;
   const newOrder = (skus: string[]) => {
     const number = String(nextOrder++);
@@ -27,16 +29,19 @@ describe('return workflow on the dev server, against both simulators', () => {
 
   beforeAll(async () => {
     dev = await connectToDevServer();
+    alerts = await startHttpReceiver();
     pipeline = await startPipeline({
       client: dev.client,
       nativeConnection: dev.nativeConnection,
       settings: { sweeperIntervalMs: '1s' },
+      alertWebhookUrl: alerts.url,
     });
     await pipeline.startSweeper();
   });
 
   afterAll(async () => {
     await pipeline?.close();
+    await alerts?.close();
     await dev?.close();
   });
 
@@ -111,7 +116,11 @@ describe('return workflow on the dev server, against both simulators', () => {
   });
 
   it('parks a facility name that differs only in case as a config issue, and one retry completes it', async () => {
-    await pipeline.store.updateSettings(pipeline.tenantId, { destinationFacilityName: 'main warehouse' });
+    await pipeline.store.updateSettings(pipeline.tenantId, {
+      destinationFacilityName: 'main warehouse',
+      needsAttentionRecheckMs: '1s',
+    });
+    const alertsBefore = alerts.bodies.length;
     const orderName = newOrder(['CAP-RED']);
     const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
     const handle = await pipeline.start(loopReturn);
@@ -121,8 +130,40 @@ describe('return workflow on the dev server, against both simulators', () => {
     expect(parked.lastError?.fix).toContain('"Main Warehouse"');
     expect(pipeline.finaleCalls(FINALE_CREATE)).toBe(pipeline.finaleReturns().length);
 
-    await pipeline.store.updateSettings(pipeline.tenantId, { destinationFacilityName: 'Main Warehouse' });
+    // Automatic re-checks find the same problem: the person is told once, not at every re-check.
+    await pipeline.waitForState(
+      loopReturn.id,
+      (s) => s.timeline.filter((t) => t.event === 'automatic re-check').length >= 2,
+    );
+    const raised = alerts.bodies.slice(alertsBefore) as { text: string }[];
+    expect(raised).toHaveLength(1);
+    expect(raised[0]?.text).toMatch(/needs attention \(config, FacilityNotFound\).*"Main Warehouse"/);
+    expect(raised[0]?.text).toContain(`/workflows/${encodeURIComponent(handle.workflowId)}`);
+
+    await pipeline.store.updateSettings(pipeline.tenantId, {
+      destinationFacilityName: 'Main Warehouse',
+      needsAttentionRecheckMs: '6h',
+    });
     await handle.executeUpdate(retryUpdate, { args: [{ version: 1, by: 'ops@example.com' }] });
+    pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+    expect((await handle.result()).outcome).toBe('processed');
+    const after = alerts.bodies.slice(alertsBefore) as { text: string }[];
+    expect(after).toHaveLength(2);
+    expect(after[1]?.text).toMatch(/recovered from "FacilityNotFound"/);
+  });
+
+  it('holds returns of a paused tenant until the tenant is resumed', async () => {
+    await pipeline.store.pauseTenant(pipeline.tenantId);
+    const orderName = newOrder(['CAP-RED']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
+    const createsBefore = pipeline.finaleCalls(FINALE_CREATE);
+    const handle = await pipeline.start(loopReturn);
+    const held = await pipeline.waitForState(loopReturn.id, (s) => /is paused/.test(s.waitingFor));
+    expect(held.stage).toBe('resolving');
+    expect(pipeline.finaleCalls(FINALE_CREATE)).toBe(createsBefore);
+
+    await pipeline.store.resumeTenant(pipeline.tenantId);
+    await handle.signal('retry', { version: 1, by: 'ops' });
     pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
     expect((await handle.result()).outcome).toBe('processed');
   });
