@@ -45,8 +45,12 @@ export const envSchema = z.object({
     .describe('Connect to Temporal over TLS (implied by an API key or a client certificate)'),
   TEMPORAL_TLS_CERT_PATH: optionalString.describe('mTLS client certificate (PEM) for Temporal'),
   TEMPORAL_TLS_KEY_PATH: optionalString.describe('mTLS client private key (PEM) for Temporal'),
-  TEMPORAL_TLS_CA_PATH: optionalString.describe("CA (PEM) for the Temporal server's certificate; unset = system CAs"),
-  TEMPORAL_TLS_SERVER_NAME: optionalString.describe("Overrides the server name checked in Temporal's certificate"),
+  TEMPORAL_TLS_CA_PATH: optionalString.describe(
+    "CA (PEM) for the Temporal server's certificate; unset = system CAs",
+  ),
+  TEMPORAL_TLS_SERVER_NAME: optionalString.describe(
+    "Overrides the server name checked in Temporal's certificate",
+  ),
   TEMPORAL_METRICS_ADDRESS: hostPortOrOff('127.0.0.1:9464').describe(
     'host:port where the Temporal SDK serves its Prometheus metrics; "off" disables',
   ),
@@ -68,6 +72,10 @@ export const envSchema = z.object({
 
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
+  GATEWAY_URL: z
+    .url()
+    .optional()
+    .describe('Where the CLI reaches the gateway; unset = http://GATEWAY_HOST:GATEWAY_PORT'),
   PUBLIC_BASE_URL: z.url().optional().describe('URL at which Loop and merchants reach the gateway'),
   ADMIN_TOKEN: optionalString
     .refine((v) => v === undefined || v.length >= 24, { error: 'must be at least 24 characters' })

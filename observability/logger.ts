@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { logContext } from './log-context.ts';
 
 export type { Logger };
 
@@ -32,6 +33,8 @@ export function createLogger(options: LoggerOptions = {}, destination?: pino.Des
       level: process.env.LOG_LEVEL ?? 'info',
       base: undefined,
       redact: { paths: redactPaths, censor: '[redacted]' },
+      // Lines written while an activity runs carry its tenant and Loop return ID (see log-context.ts).
+      mixin: () => ({ ...logContext.getStore() }),
       ...options,
     },
     destination,

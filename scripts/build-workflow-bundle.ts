@@ -2,10 +2,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../worker/create-worker.ts';
+import { workflowInterceptorModules, workflowsPath } from '../worker/create-worker.ts';
 
 const out = path.resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
-const { code } = await bundleWorkflowCode({ workflowsPath });
+const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules });
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, code);
 process.stdout.write(`Workflow bundle written to ${out} (${Math.round(code.length / 1024)} KiB)\n`);

@@ -1,14 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type InjectedSinks, type NativeConnection } from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alert-activities.ts';
 import { createReturnActivities } from '../activities/return-activities.ts';
 import { createSweeperActivities } from '../activities/sweeper-activities.ts';
 import { createTenantClients, type ApiEndpoints } from '../activities/tenant-clients.ts';
+import { observabilityActivityInterceptor } from '../observability/activity-interceptor.ts';
+import type { AppSinks } from '../observability/app-sinks.ts';
+import { returnsFinished } from '../observability/app-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Bundled with the workflows, here and by `npm run build:workflows` for a prebuilt bundle. */
+export const workflowInterceptorModules = [
+  fileURLToPath(new URL('../observability/workflow-interceptors.ts', import.meta.url)),
+];
 
 export interface WorkerTuning {
   /** Activities (API calls) in flight at once; each tenant is further held to its APIs' limits. */
@@ -40,7 +48,15 @@ export interface WorkerDeps {
   /** A prebuilt workflow bundle (production); without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
   tuning?: Partial<WorkerTuning>;
+  /** OpenTelemetry tracing, when configured (observability/tracing.ts). */
+  tracing?: Tracing;
 }
+
+const appSinks: InjectedSinks<AppSinks> = {
+  appMetrics: {
+    returnFinished: { fn: (_info, outcome) => returnsFinished.inc({ outcome }), callDuringReplay: false },
+  },
+};
 
 /** The worker with every workflow and activity of the service registered. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -63,6 +79,14 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.workflowBundlePath
       ? { workflowBundle: { codePath: deps.workflowBundlePath } }
       : { workflowsPath }),
+    interceptors: {
+      activity: [...(deps.tracing?.activityInterceptors ?? []), observabilityActivityInterceptor],
+      // A prebuilt bundle already contains the workflow interceptors it was built with.
+      workflowModules: deps.workflowBundlePath
+        ? []
+        : [...workflowInterceptorModules, ...(deps.tracing?.workflowModules ?? [])],
+    },
+    sinks: { ...appSinks, ...deps.tracing?.sinks },
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: tuning.maxCachedWorkflows,
