@@ -1,0 +1,65 @@
+// Readable renderings for the terminal; every command also offers --json for scripts.
+import type { TenantSettings } from '../config/tenant-settings.ts';
+import type { ReturnState, TimelineEntry } from '../workflows/messages.ts';
+
+const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+
+export const formatTimelineEntry = (entry: TimelineEntry) =>
+  `  ${time(entry.at)}  ${entry.stage.padEnd(26)}  ${entry.event}`;
+
+export function formatReturn(state: ReturnState, webUiUrl?: string): string {
+  const rows: [string, string | undefined][] = [
+    ['Stage', `${state.stage} — ${state.waitingFor}`],
+    ['Outcome', state.outcome],
+    [
+      'Finale return',
+      state.finaleReturn && `${state.finaleReturn.returnId} (${state.finaleReturn.returnUrl})`,
+    ],
+    ['Attempts', state.attempts > 0 ? String(state.attempts) : undefined],
+    [
+      'Last error',
+      state.lastError &&
+        `[${state.lastError.class}/${state.lastError.code}] ${state.lastError.message} (step: ${state.lastError.step})`,
+    ],
+    ['Suggested fix', state.lastError?.fix],
+    ['Flag reasons', state.flagReasons.length > 0 ? state.flagReasons.join(', ') : undefined],
+    ['Unmapped reasons', state.unmappedReasons.length > 0 ? state.unmappedReasons.join(', ') : undefined],
+    [
+      'Manual completion',
+      state.manualCompletion && `by ${state.manualCompletion.by}: ${state.manualCompletion.reason}`,
+    ],
+    ['Web UI', webUiUrl],
+  ];
+  return [
+    `Loop return ${state.loopReturnId} of tenant ${state.tenantId}${state.orderName ? ` (order ${state.orderName})` : ''}`,
+    ...rows
+      .filter(([, value]) => value !== undefined)
+      .map(([label, value]) => `  ${label.padEnd(18)}${value}`),
+    '',
+    'Timeline',
+    ...state.timeline.map(formatTimelineEntry),
+    '',
+  ].join('\n');
+}
+
+export function formatTenants(tenants: TenantSettings[]): string {
+  if (tenants.length === 0) return 'No tenants yet. Create an onboarding link with: invite create\n';
+  const header = ['TENANT', 'NAME', 'STATUS', 'FACILITY', 'ON COMPLETION', 'FLAG REASONS'];
+  const rows = tenants.map((t) => [
+    t.tenantId,
+    t.displayName,
+    t.paused ? 'paused' : 'active',
+    t.destinationFacilityName,
+    t.completionAction,
+    t.flagReasons.join(', ') || '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return `${[header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
+}

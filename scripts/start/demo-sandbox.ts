@@ -1,0 +1,78 @@
+// Demo mode of `npm start`: while no real tenant exists, the Finale and Loop simulators run in-process on
+// fixed ports, seeded with the demo world (sandbox/demo-world.ts) and a few orders, so a return can be
+// pushed end to end with `npm run cli -- demo`. The worker's API endpoints then point at the simulators,
+// which is safe only because no real tenant exists while demo mode runs.
+import { demoFinaleAccount, demoTenantSettings, seedDemoWorld } from '../../sandbox/demo-world.ts';
+import { startFinaleSimulator, type FinaleSimulator } from '../../sandbox/finale/server.ts';
+import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/simulator.ts';
+import type { TenantStore } from '../../store/tenant-store.ts';
+
+export const demoTenantId = demoTenantSettings.tenantId;
+
+/** Orders the demo Finale account knows, so returns against them resolve at once. */
+export const demoOrders = [
+  { orderId: '#1001', productIds: ['TEE-BLK-M', 'CAP-RED'] },
+  { orderId: '#1002', productIds: ['MUG-WHT', 'TEE-BLK-M'] },
+  { orderId: '#1003', productIds: ['CAP-RED', 'MUG-WHT'] },
+] as const satisfies readonly { orderId: string; productIds: readonly string[] }[];
+
+/** Short intervals so a completed return shows up in seconds rather than the production minutes. */
+const demoTimings = { sweeperIntervalMs: '10s', completionCheckIntervalMs: '1m' } as const;
+
+export interface DemoSandbox {
+  finale: FinaleSimulator;
+  loop: LoopSimulator;
+  endpoints: { finaleBaseUrl: string; loopBaseUrl: string };
+  /** Subscribes the gateway's webhook URL for the demo tenant to every return trigger, active. */
+  subscribeWebhooks(webhookUrl: string): void;
+  close(): Promise<void>;
+}
+
+/** Tenants other than the demo one: their presence switches demo mode off. */
+export async function realTenantIds(store: TenantStore): Promise<string[]> {
+  const tenants = await store.listTenants();
+  return tenants.map((t) => t.settings.tenantId).filter((id) => id !== demoTenantId);
+}
+
+/**
+ * Starts and seeds both simulators and (re)writes the demo tenant. The simulators keep their state in
+ * memory, so each start seeds them afresh; returns already finished live on in Temporal.
+ */
+export async function startDemoSandbox(options: {
+  store: TenantStore;
+  host: string;
+  finalePort: number;
+  loopPort: number;
+}): Promise<DemoSandbox> {
+  const finale = await startFinaleSimulator({ host: options.host, port: options.finalePort });
+  let loop: LoopSimulator | undefined;
+  try {
+    loop = await startLoopSimulator({ host: options.host, port: options.loopPort });
+    await seedDemoWorld({ finale: finale.state, loop, store: options.store, settings: demoTimings });
+    await options.store.resumeTenant(demoTenantId);
+    for (const order of demoOrders) {
+      finale.state.seedOrder(demoFinaleAccount.name, {
+        orderId: order.orderId,
+        items: order.productIds.map((productId) => ({ productId, quantity: 1 })),
+      });
+    }
+    loop.seedDestination({ name: demoTenantSettings.destinationFacilityName });
+  } catch (error) {
+    await Promise.all([finale.close(), loop?.close()]);
+    throw error;
+  }
+  const loopSim = loop;
+  return {
+    finale,
+    loop: loopSim,
+    endpoints: { finaleBaseUrl: finale.url, loopBaseUrl: loopSim.apiBaseUrl },
+    subscribeWebhooks(webhookUrl) {
+      for (const trigger of ['return.created', 'return.updated', 'return.closed'] as const) {
+        loopSim.seedWebhook({ topic: 'return', trigger, url: webhookUrl, status: 'active' });
+      }
+    },
+    close: async () => {
+      await Promise.all([finale.close(), loopSim.close()]);
+    },
+  };
+}
