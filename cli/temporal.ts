@@ -12,7 +12,7 @@ export async function withTemporalClient<T>(
   try {
     connection = await Connection.connect({
       address: settings.temporalAddress,
-      connectTimeout: 5_000,
+      connectTimeout: 3_000,
       ...temporalConnectionOptions(settings.env),
     });
     await connection.workflowService.getSystemInfo({});

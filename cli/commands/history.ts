@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { Command } from 'commander';
 import { exportHistory, replayHistoryFile } from '../../temporal/histories.ts';
@@ -34,7 +35,10 @@ export function registerHistoryCommands(program: Command, context: CommandContex
           try {
             await exportHistory(client, workflowId, file);
           } catch (error) {
-            if (error instanceof WorkflowNotFoundError) {
+            const notFound =
+              error instanceof WorkflowNotFoundError ||
+              (isGrpcServiceError(error) && error.code === grpcStatus.NOT_FOUND);
+            if (notFound) {
               throw new CliError(`No workflow ${workflowId} in namespace ${settings.namespace}`);
             }
             throw error;
