@@ -125,10 +125,10 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
           if (error.status === 404) {
             if (!waitingShown) out('  … waiting for the return.created webhook to start the workflow');
             waitingShown = true;
-          } else if (error.status < 500) {
+          } else if (error.status !== 409 && error.status < 500) {
             throw error;
           }
-          // 5xx: the workflow is between tasks (e.g. not yet answering queries); ask again.
+          // 409 or 5xx: the new workflow does not answer queries until its first task ran; ask again.
         }
         if (state) {
           last = state;
