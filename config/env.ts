@@ -57,9 +57,8 @@ export const envSchema = z.object({
   WORKER_METRICS_ADDRESS: hostPortOrOff('127.0.0.1:9465').describe(
     'host:port where a stand-alone worker serves application metrics; "off" disables',
   ),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z
-    .url()
-    .optional()
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString
+    .pipe(z.url().optional())
     .describe('OTLP/HTTP collector (e.g. http://localhost:4318); set = OpenTelemetry tracing on'),
   OTEL_SERVICE_NAME: z.string().min(1).default('loop-finale-bridge'),
 
@@ -72,9 +71,8 @@ export const envSchema = z.object({
 
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
-  GATEWAY_URL: z
-    .url()
-    .optional()
+  GATEWAY_URL: optionalString
+    .pipe(z.url().optional())
     .describe('Where the CLI reaches the gateway; unset = http://GATEWAY_HOST:GATEWAY_PORT'),
   PUBLIC_BASE_URL: z.url().optional().describe('URL at which Loop and merchants reach the gateway'),
   ADMIN_TOKEN: optionalString

@@ -2,6 +2,8 @@
 // starts and signals (client), each workflow run and each activity attempt, linked through Temporal headers
 // and exported over OTLP/HTTP. OTel 1.x, matching @temporalio/interceptors-opentelemetry@1.24.0.
 import { createRequire } from 'node:module';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -47,8 +49,13 @@ export function startTracing(env: TracingEnv, processor?: SpanProcessor): Tracin
     processor ??
     new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` }));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  // Global registration also installs the W3C trace-context propagator the interceptors use for headers.
-  provider.register();
+  // The interceptors carry the trace from client to workflow to activity in Temporal headers, as W3C
+  // trace context, reading the active span from the async context: without both registered, every
+  // workflow and activity would start a trace of its own.
+  provider.register({
+    propagator: new W3CTraceContextPropagator(),
+    contextManager: new AsyncLocalStorageContextManager(),
+  });
   return {
     clientInterceptors: [new OpenTelemetryWorkflowClientInterceptor()],
     activityInterceptors: [

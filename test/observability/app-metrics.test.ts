@@ -17,7 +17,12 @@ describe('application metrics', () => {
 
   beforeAll(async () => {
     dev = await connectToDevServer();
-    pipeline = await startPipeline({ client: dev.client, nativeConnection: dev.nativeConnection });
+    // Its own tenant ID keeps its workflow IDs apart from other test files' on the shared dev server.
+    pipeline = await startPipeline({
+      client: dev.client,
+      nativeConnection: dev.nativeConnection,
+      settings: { tenantId: 'metrics-test' },
+    });
   });
   afterAll(async () => {
     await pipeline?.close();
