@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReturnState } from '../../workflows/messages.ts';
 import { startCliWorld } from './cli-world.ts';
 
+const tenant = 'cli-admin';
+
 describe('CLI admin commands (through the gateway admin API)', () => {
   let world: Awaited<ReturnType<typeof startCliWorld>>;
   let nextOrder = 3001;
@@ -17,7 +19,7 @@ describe('CLI admin commands (through the gateway admin API)', () => {
   };
 
   beforeAll(async () => {
-    world = await startCliWorld({ sweeperIntervalMs: '1s' });
+    world = await startCliWorld(tenant, { sweeperIntervalMs: '1s' });
     await world.pipeline.startSweeper();
   });
   afterAll(async () => {
@@ -28,10 +30,10 @@ describe('CLI admin commands (through the gateway admin API)', () => {
     const table = await world.cli(['tenants', 'list']);
     expect(table).toMatchObject({ code: 0, err: '' });
     expect(table.out).toMatch(/^TENANT\s+NAME\s+STATUS/);
-    expect(table.out).toMatch(/demo\s+Demo Store\s+active\s+Main Warehouse\s+process\s+Damaged/);
+    expect(table.out).toMatch(/cli-admin\s+Demo Store\s+active\s+Main Warehouse\s+process\s+Damaged/);
 
     const json = await world.cli(['tenants', 'list', '--json']);
-    expect(JSON.parse(json.out)).toEqual([expect.objectContaining({ tenantId: 'demo', paused: false })]);
+    expect(JSON.parse(json.out)).toEqual([expect.objectContaining({ tenantId: tenant, paused: false })]);
   });
 
   it('invite create: prints a single-use onboarding link', async () => {
@@ -52,9 +54,9 @@ describe('CLI admin commands (through the gateway admin API)', () => {
   it('return show: stage, Finale return and timeline, or the state as JSON', async () => {
     const { loopReturn, handle } = await newReturn();
     await world.pipeline.waitForState(loopReturn.id, (s) => s.stage === 'awaiting-finale-completion');
-    const shown = await world.cli(['return', 'show', 'demo', loopReturn.id]);
+    const shown = await world.cli(['return', 'show', tenant, loopReturn.id]);
     expect(shown).toMatchObject({ code: 0, err: '' });
-    expect(shown.out).toContain(`Loop return ${loopReturn.id} of tenant demo`);
+    expect(shown.out).toContain(`Loop return ${loopReturn.id} of tenant ${tenant}`);
     expect(shown.out).toMatch(/Stage\s+awaiting-finale-completion — Waiting for the warehouse/);
     expect(shown.out).toMatch(new RegExp(`Finale return\\s+LOOP-${loopReturn.id}`));
     expect(shown.out).toMatch(/Timeline\n.*received/);
@@ -62,28 +64,28 @@ describe('CLI admin commands (through the gateway admin API)', () => {
     const finale = world.pipeline.finaleReturns().find((r) => r.returnId === `LOOP-${loopReturn.id}`)!;
     world.pipeline.finale.state.completeReturn(finale.returnUrl);
     await handle.result();
-    const json = await world.cli(['return', 'show', 'demo', loopReturn.id, '--json']);
+    const json = await world.cli(['return', 'show', tenant, loopReturn.id, '--json']);
     expect(JSON.parse(json.out) as ReturnState).toMatchObject({ stage: 'done', outcome: 'processed' });
   });
 
   it('return show: an unknown return is reported, exit 1', async () => {
-    const run = await world.cli(['return', 'show', 'demo', '999999999']);
+    const run = await world.cli(['return', 'show', tenant, '999999999']);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/No workflow for Loop return 999999999/);
   });
 
   it('return retry: resumes a return parked in needs-attention once its cause is fixed', async () => {
-    await world.pipeline.store.updateSettings('demo', { destinationFacilityName: 'Nowhere' });
+    await world.pipeline.store.updateSettings(tenant, { destinationFacilityName: 'Nowhere' });
     const { loopReturn } = await newReturn();
     const parked = await world.pipeline.waitForState(loopReturn.id, (s) => s.stage === 'needs-attention');
     expect(parked.lastError?.class).toBe('config');
 
-    const shown = await world.cli(['return', 'show', 'demo', loopReturn.id]);
+    const shown = await world.cli(['return', 'show', tenant, loopReturn.id]);
     expect(shown.out).toMatch(/Last error\s+\[config\//);
     expect(shown.out).toMatch(/Suggested fix\s+\S/);
 
-    await world.pipeline.store.updateSettings('demo', { destinationFacilityName: 'Main Warehouse' });
-    const run = await world.cli(['return', 'retry', 'demo', loopReturn.id, '--by', 'ops@example.com']);
+    await world.pipeline.store.updateSettings(tenant, { destinationFacilityName: 'Main Warehouse' });
+    const run = await world.cli(['return', 'retry', tenant, loopReturn.id, '--by', 'ops@example.com']);
     expect(run).toMatchObject({ code: 0, err: '' });
     expect(run.out).toMatch(/Retry accepted/);
     const resumed = await world.pipeline.waitForState(
@@ -96,7 +98,7 @@ describe('CLI admin commands (through the gateway admin API)', () => {
   it('return retry: refuses with exit 1 when nothing waits for a retry', async () => {
     const { loopReturn } = await newReturn();
     await world.pipeline.waitForState(loopReturn.id, (s) => s.stage === 'awaiting-finale-completion');
-    const run = await world.cli(['return', 'retry', 'demo', loopReturn.id]);
+    const run = await world.cli(['return', 'retry', tenant, loopReturn.id]);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/Not retried: Nothing to retry: the return is awaiting-finale-completion/);
   });

@@ -1,4 +1,4 @@
-// A running service for CLI tests: the pipeline (both simulators, an in-memory store with the demo tenant,
+// A running service for CLI tests: the pipeline (both simulators, an in-memory store with the demo world under a tenant ID of its own,
 // a worker on the test dev server) behind the real gateway on a local port, and the CLI run in-process.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,12 +19,16 @@ export interface CliRun {
   err: string;
 }
 
-export async function startCliWorld(settings?: PipelineOptions['settings']) {
+/**
+ * `tenantId` keeps this file's workflow IDs apart from other test files' on the shared dev server (the
+ * Loop simulator numbers returns the same way in every test).
+ */
+export async function startCliWorld(tenantId: string, settings: PipelineOptions['settings'] = {}) {
   const dev = await connectToDevServer();
   const pipeline = await startPipeline({
     client: dev.client,
     nativeConnection: dev.nativeConnection,
-    ...(settings ? { settings } : {}),
+    settings: { ...settings, tenantId },
   });
   const gateway = await startGateway({
     host: '127.0.0.1',

@@ -10,6 +10,8 @@ import { startCliWorld } from './cli-world.ts';
 
 const changedWorkflows = fileURLToPath(new URL('./workflows/changed-return-workflow.ts', import.meta.url));
 
+const tenant = 'cli-history';
+
 describe('CLI history commands', () => {
   let world: Awaited<ReturnType<typeof startCliWorld>>;
   let dir: string;
@@ -17,7 +19,7 @@ describe('CLI history commands', () => {
   let loopReturnId: string;
 
   beforeAll(async () => {
-    world = await startCliWorld();
+    world = await startCliWorld(tenant);
     dir = await mkdtemp(path.join(os.tmpdir(), 'cli-history-'));
     world.pipeline.seedOrder('4001', ['TEE-BLK-M', 'CAP-RED']);
     const loopReturn = world.pipeline.submitReturn('#4001', [
@@ -41,9 +43,9 @@ describe('CLI history commands', () => {
   });
 
   it('history export: writes the full history as JSON, free of secrets and customer PII', async () => {
-    const run = await world.cli(['history', 'export', 'demo', loopReturnId, file]);
+    const run = await world.cli(['history', 'export', tenant, loopReturnId, file]);
     expect(run).toMatchObject({ code: 0, err: '' });
-    expect(run.out).toMatch(new RegExp(`Exported \\d+ events of return/demo/${loopReturnId} to `));
+    expect(run.out).toMatch(new RegExp(`Exported \\d+ events of return/${tenant}/${loopReturnId} to `));
     const text = await readFile(file, 'utf8');
     const events = (JSON.parse(text) as { events: { eventType: string }[] }).events;
     expect(events[0]?.eventType).toMatch(/WORKFLOW_EXECUTION_STARTED/);
@@ -57,16 +59,16 @@ describe('CLI history commands', () => {
   });
 
   it('history export: an unknown return is reported, exit 1', async () => {
-    const run = await world.cli(['history', 'export', 'demo', '424242', path.join(dir, 'x.json')]);
+    const run = await world.cli(['history', 'export', tenant, '424242', path.join(dir, 'x.json')]);
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/No workflow return\/demo\/424242 in namespace default/);
+    expect(run.err).toMatch(/No workflow return\/cli-history\/424242 in namespace default/);
   });
 
   it('history export: an unreachable Temporal is reported, exit 2', async () => {
     const run = await world.cli([
       'history',
       'export',
-      'demo',
+      tenant,
       loopReturnId,
       path.join(dir, 'y.json'),
       '--temporal-address',
