@@ -12,6 +12,9 @@ import type { PlannedItem } from '../workflows/return-plan.ts';
 import { classified, issueFailure } from './failures.ts';
 import type { TenantClients } from './tenant-clients.ts';
 
+/** Must stay well under the create activity's heartbeat timeout set by the workflow. */
+const HEARTBEAT_INTERVAL_MS = 3_000;
+
 export interface ReturnActivityDeps {
   store: TenantStore;
   clientsFor: (tenantId: string) => Promise<TenantClients>;
@@ -61,6 +64,43 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
     const tenant = await deps.store.getTenant(tenantId);
     if (!tenant) throw new TenantNotFoundError(tenantId);
     return tenant.settings;
+  }
+
+  async function createIdempotently(
+    input: CreateFinaleReturnInput,
+    attempt: number,
+  ): Promise<CreatedFinaleReturn> {
+    const { finale } = await deps.clientsFor(input.tenantId);
+    const lookUp = async () => {
+      const existing = await finale.findReturnByReturnId(input.returnId);
+      return existing && { ...pick(existing), existed: true };
+    };
+    if (input.lookupFirst || attempt > 1) {
+      const existing = await lookUp();
+      if (existing) return existing;
+    }
+    try {
+      const created = await finale.createReturn({
+        returnId: input.returnId,
+        primaryOrderUrl: input.orderUrl,
+        destinationFacilityUrl: input.facilityUrl,
+        returnDate: new Date(),
+        notes: `Loop return ${input.loopReturnId}`,
+        items: input.items.map(({ productUrl, quantity, returnReasonId }) => ({
+          productUrl,
+          quantity,
+          ...(returnReasonId === undefined ? {} : { returnReasonId }),
+        })),
+      });
+      return { ...pick(created), existed: false };
+    } catch (error) {
+      // Finale may reject a duplicate returnId: that means an earlier attempt did create it.
+      if (error instanceof InvalidRequestError) {
+        const existing = await lookUp();
+        if (existing) return existing;
+      }
+      throw error;
+    }
   }
 
   return classified({
@@ -155,36 +195,14 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
      * creating, so a create whose answer was lost (timeout, worker crash) never produces a second return.
      */
     async createFinaleReturn(input: CreateFinaleReturnInput): Promise<CreatedFinaleReturn> {
-      const { finale } = await deps.clientsFor(input.tenantId);
-      const lookUp = async () => {
-        const existing = await finale.findReturnByReturnId(input.returnId);
-        return existing && { ...pick(existing), existed: true };
-      };
-      if (input.lookupFirst || Context.current().info.attempt > 1) {
-        const existing = await lookUp();
-        if (existing) return existing;
-      }
+      const context = Context.current();
+      // Heartbeats while waiting on Finale let Temporal notice a dead worker within the heartbeat timeout
+      // instead of the whole start-to-close timeout; the retry then looks the return up first.
+      const beat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
       try {
-        const created = await finale.createReturn({
-          returnId: input.returnId,
-          primaryOrderUrl: input.orderUrl,
-          destinationFacilityUrl: input.facilityUrl,
-          returnDate: new Date(),
-          notes: `Loop return ${input.loopReturnId}`,
-          items: input.items.map(({ productUrl, quantity, returnReasonId }) => ({
-            productUrl,
-            quantity,
-            ...(returnReasonId === undefined ? {} : { returnReasonId }),
-          })),
-        });
-        return { ...pick(created), existed: false };
-      } catch (error) {
-        // Finale may reject a duplicate returnId: that means an earlier attempt did create it.
-        if (error instanceof InvalidRequestError) {
-          const existing = await lookUp();
-          if (existing) return existing;
-        }
-        throw error;
+        return await createIdempotently(input, context.info.attempt);
+      } finally {
+        clearInterval(beat);
       }
     },
 

@@ -1,5 +1,6 @@
 import { FinaleClient } from '../integrations/finale/client.ts';
 import { LoopClient } from '../integrations/loop/client.ts';
+import type { CredentialRateLimiter } from '../integrations/rate-limiter.ts';
 import type { Logger } from '../observability/logger.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
@@ -8,6 +9,12 @@ export interface ApiEndpoints {
   finaleBaseUrl: string;
   loopBaseUrl: string;
   loopApiVersion: string;
+}
+
+/** Per-credential limiters; default to each client's shared limiter at the API's published limits. */
+export interface ApiLimiters {
+  finale?: CredentialRateLimiter;
+  loop?: CredentialRateLimiter;
 }
 
 export interface TenantClients {
@@ -22,7 +29,12 @@ const CLIENT_TTL_MS = 60_000;
  * API clients for a tenant, built from the credentials in the store. Activities ask for them on every
  * call; a short cache keeps a return's burst of calls from re-reading and re-decrypting the secrets.
  */
-export function createTenantClients(store: TenantStore, endpoints: ApiEndpoints, logger?: Logger) {
+export function createTenantClients(
+  store: TenantStore,
+  endpoints: ApiEndpoints,
+  logger?: Logger,
+  limiters: ApiLimiters = {},
+) {
   const cache = new Map<string, { clients: TenantClients; expires: number }>();
 
   return async function clientsFor(tenantId: string): Promise<TenantClients> {
@@ -40,12 +52,14 @@ export function createTenantClients(store: TenantStore, endpoints: ApiEndpoints,
         apiKey: secrets.finaleApiKey,
         apiSecret: secrets.finaleApiSecret,
         baseUrl: endpoints.finaleBaseUrl,
+        limiter: limiters.finale,
         logger: tenantLogger,
       }),
       loop: new LoopClient({
         apiKey: secrets.loopApiKey,
         baseUrl: endpoints.loopBaseUrl,
         apiVersion: endpoints.loopApiVersion,
+        limiter: limiters.loop,
         logger: tenantLogger,
       }),
     };

@@ -1,6 +1,6 @@
 // A consistent demo world across both simulators and the tenant store: a Finale account with a warehouse
 // and products, a Loop shop, and a tenant wired to both. Used by the tests, the benchmark and the demo.
-import type { TenantSettingsInput } from '../config/tenant-settings.ts';
+import type { NewTenant, TenantSettingsInput } from '../config/tenant-settings.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
 import type { FinaleSimulatorState } from './finale/state.ts';
 import type { SimulatorControls as LoopSimulatorControls } from './loop/controls.ts';
@@ -29,6 +29,18 @@ export const demoTenantSettings = {
   completionAction: 'process',
 } satisfies TenantSettingsInput;
 
+export const demoTenantSecrets = {
+  finaleApiKey: demoFinaleAccount.apiKey,
+  finaleApiSecret: demoFinaleAccount.apiSecret,
+  loopApiKey: demoLoopShop.apiKey,
+  loopWebhookSecret: demoLoopShop.webhookSecret,
+};
+
+export const demoTenant = (settings: Partial<TenantSettingsInput> = {}): NewTenant => ({
+  settings: { ...demoTenantSettings, ...settings },
+  secrets: demoTenantSecrets,
+});
+
 export interface DemoWorldOptions {
   finale: FinaleSimulatorState;
   loop: LoopSimulatorControls;
@@ -48,14 +60,6 @@ export async function seedDemoWorld({ finale, loop, store, settings }: DemoWorld
   for (const product of demoProducts) finale.seedProduct(demoFinaleAccount.name, product);
   const shop = loop.seedShop({ name: 'Demo Store', ...demoLoopShop });
 
-  const tenant = await store.upsertTenant({
-    settings: { ...demoTenantSettings, ...settings },
-    secrets: {
-      finaleApiKey: demoFinaleAccount.apiKey,
-      finaleApiSecret: demoFinaleAccount.apiSecret,
-      loopApiKey: demoLoopShop.apiKey,
-      loopWebhookSecret: demoLoopShop.webhookSecret,
-    },
-  });
+  const tenant = await store.upsertTenant(demoTenant(settings));
   return { tenant, shop };
 }

@@ -4,7 +4,7 @@ import { Worker, type InjectedSinks, type NativeConnection } from '@temporalio/w
 import { createAlertActivities } from '../activities/alert-activities.ts';
 import { createReturnActivities } from '../activities/return-activities.ts';
 import { createSweeperActivities } from '../activities/sweeper-activities.ts';
-import { createTenantClients, type ApiEndpoints } from '../activities/tenant-clients.ts';
+import { createTenantClients, type ApiEndpoints, type ApiLimiters } from '../activities/tenant-clients.ts';
 import { observabilityActivityInterceptor } from '../observability/activity-interceptor.ts';
 import type { AppSinks } from '../observability/app-sinks.ts';
 import { returnsFinished } from '../observability/app-metrics.ts';
@@ -45,6 +45,8 @@ export interface WorkerDeps {
   endpoints: ApiEndpoints;
   logger?: Logger;
   alerts?: { webhookUrl?: string; webUiUrl?: string };
+  /** Replaces the APIs' published per-credential limits (tests that skip days of time in seconds). */
+  limiters?: ApiLimiters;
   /** A prebuilt workflow bundle (production); without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
   tuning?: Partial<WorkerTuning>;
@@ -61,7 +63,7 @@ const appSinks: InjectedSinks<AppSinks> = {
 /** The worker with every workflow and activity of the service registered. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const tuning = { ...defaultTuning, ...deps.tuning };
-  const clientsFor = createTenantClients(deps.store, deps.endpoints, deps.logger);
+  const clientsFor = createTenantClients(deps.store, deps.endpoints, deps.logger, deps.limiters);
   const activities = {
     ...createReturnActivities({ store: deps.store, clientsFor }),
     ...createSweeperActivities({ clientsFor, temporal: deps.client, taskQueue: deps.taskQueue }),

@@ -381,7 +381,8 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     let tries = 0;
     const created = await step('create Finale return', () =>
       activities.createFinaleReturn.executeWithOptions(
-        { ...activityOptions, summary: `Create Finale return ${returnId}` },
+        // The activity heartbeats while Finale answers, so a crashed worker is noticed in seconds.
+        { ...activityOptions, heartbeatTimeout: '10 seconds', summary: `Create Finale return ${returnId}` },
         [
           {
             tenantId,

@@ -16,6 +16,7 @@ import { startReturnWorkflow, startTenantSweeper } from '../../temporal/workflow
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
+import type { ApiLimiters } from '../../activities/tenant-clients.ts';
 import { createWorker, type WorkerTuning } from '../../worker/create-worker.ts';
 import { uniqueTaskQueue } from './temporal.ts';
 
@@ -26,6 +27,7 @@ export interface PipelineOptions {
   settings?: Partial<TenantSettingsInput>;
   tuning?: Partial<WorkerTuning>;
   alertWebhookUrl?: string;
+  limiters?: ApiLimiters;
 }
 
 export interface ReturnLine {
@@ -56,6 +58,7 @@ export async function startPipeline(options: PipelineOptions) {
       endpoints,
       tuning: options.tuning,
       alerts: { webhookUrl: options.alertWebhookUrl, webUiUrl: 'http://127.0.0.1:8233' },
+      limiters: options.limiters,
     });
   let worker: Worker = await newWorker();
   let running = worker.run();

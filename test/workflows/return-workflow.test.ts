@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { demoTenant } from '../../sandbox/demo-world.ts';
+import { startReturnWorkflow } from '../../temporal/workflow-starts.ts';
+import { createWorker } from '../../worker/create-worker.ts';
 import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
 import { markCompleteUpdate, retryUpdate } from '../../workflows/messages.ts';
 import { startHttpReceiver } from '../support/http-receiver.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
-import { connectToDevServer } from '../support/temporal.ts';
+import { spawnWorkerProcess } from '../support/spawn-worker.ts';
+import { connectToDevServer, uniqueTaskQueue } from '../support/temporal.ts';
 
 const FINALE_CREATE = 'POST /:account/api/return';
 
@@ -269,4 +273,86 @@ describe('return workflow on the dev server, against both simulators', () => {
     expect((await handle.result()).outcome).toBe('processed');
     finaleReturnOf(loopReturn.id);
   });
+});
+
+// Its own pipeline without a sweeper: the sweeper would start the return on its own worker (as it should for
+// a return whose webhook never came) before this test's doomed worker gets it.
+describe('a worker crash in the middle of the Finale create', () => {
+  let dev: Awaited<ReturnType<typeof connectToDevServer>>;
+  let pipeline: Pipeline;
+
+  beforeAll(async () => {
+    dev = await connectToDevServer();
+    pipeline = await startPipeline({
+      client: dev.client,
+      nativeConnection: dev.nativeConnection,
+      settings: { sweeperIntervalMs: '1s' },
+    });
+  });
+
+  afterAll(async () => {
+    await pipeline?.close();
+    await dev?.close();
+  });
+
+  it(
+    'keeps exactly one Finale return when the worker dies after sending the create',
+    { timeout: 90_000 },
+    async () => {
+      const taskQueue = uniqueTaskQueue('crash');
+      pipeline.seedOrder('2901', ['MUG-WHT']);
+      const loopReturn = pipeline.submitReturn('#2901', [{ sku: 'MUG-WHT', returnReason: 'Too small' }]);
+      // The create is received, then held long enough to kill the worker before any answer reaches it.
+      pipeline.finale.state.faults.add({ kind: 'latency', ms: 1_500, endpoint: FINALE_CREATE, count: 1 });
+      const createsBefore = pipeline.finaleCalls(FINALE_CREATE);
+
+      const doomed = await spawnWorkerProcess({
+        address: inject('temporalAddress'),
+        taskQueue,
+        tenant: demoTenant(),
+        endpoints: pipeline.endpoints,
+      });
+      await startReturnWorkflow(dev.client, taskQueue, {
+        tenantId: pipeline.tenantId,
+        loopReturnId: loopReturn.id,
+        loopReturn,
+      });
+      const deadline = Date.now() + 20_000;
+      while (pipeline.finaleCalls(FINALE_CREATE) === createsBefore && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(pipeline.finaleCalls(FINALE_CREATE), doomed.output()).toBe(createsBefore + 1);
+      await doomed.kill();
+      // The simulator finishes the create the dead worker sent.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(
+        pipeline.finaleReturns().filter((r) => r.returnId === finaleReturnIdFor(loopReturn.id)),
+      ).toHaveLength(1);
+
+      // From here on the sweeper may run: it reports the completion once the workflow knows its return.
+      await pipeline.startSweeper();
+      const survivor = await createWorker({
+        connection: dev.nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        client: dev.client,
+        store: pipeline.store,
+        endpoints: pipeline.endpoints,
+      });
+      // The warehouse completes the return the dead worker created; the workflow does not know it exists yet.
+      const orphan = pipeline.finaleReturns().find((r) => r.returnId === finaleReturnIdFor(loopReturn.id));
+      pipeline.finale.state.completeReturn(orphan!.returnUrl);
+      // Once the dead worker's heartbeats stop, Temporal retries the create on the surviving worker, which must
+      // find the existing return instead of creating another.
+      const result = await survivor.runUntil(pipeline.handle(loopReturn.id).result());
+      expect(result.outcome).toBe('processed');
+      expect(result.timeline.map((t) => t.event)).toContain(
+        `Finale return ${finaleReturnIdFor(loopReturn.id)} found (created earlier)`,
+      );
+      expect(pipeline.finaleCalls(FINALE_CREATE) - createsBefore).toBe(1);
+      expect(
+        pipeline.finaleReturns().filter((r) => r.returnId === finaleReturnIdFor(loopReturn.id)),
+      ).toHaveLength(1);
+    },
+  );
 });
