@@ -1,18 +1,27 @@
 // `npm start`: the embedded default. Brings up a Temporal dev server (unless TEMPORAL_ADDRESS is set), the
-// tenant store (PGlite unless DATABASE_URL is set), the worker and the gateway, prints where everything
-// is, and stops it all cleanly on Ctrl-C.
+// tenant store (PGlite unless DATABASE_URL is set), the worker and the gateway, plus — while no real
+// tenant exists — the Finale and Loop simulators with a demo tenant. Prints where everything is, and stops
+// it all cleanly on Ctrl-C.
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadEnvOrExit } from '../config/env.ts';
+import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { startGateway } from '../gateway/server.ts';
 import { createLogger } from '../observability/logger.ts';
+import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
+import { startTracing } from '../observability/tracing.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
-import { startDevServer, waitForTemporal, type DevServer } from '../temporal/dev-server.ts';
+import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
+import { startTenantSweeper } from '../temporal/workflow-starts.ts';
 import { createWorker } from '../worker/create-worker.ts';
+import { demoTenantId, realTenantIds, startDemoSandbox, type DemoSandbox } from './start/demo-sandbox.ts';
+import { currentOnboardingLink, loadOrCreateAdminToken } from './start/local-credentials.ts';
 
 const env = loadEnvOrExit();
-const logger = createLogger({ level: env.LOG_LEVEL });
+// Request and worker logs would bury the start-up block; `LOG_LEVEL=info npm start` brings them back.
+const logger = createLogger({ level: process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn' });
 const step = (message: string) => process.stdout.write(`  … ${message}\n`);
 
 const stops: (() => Promise<void>)[] = [];
@@ -30,7 +39,35 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 // This script owns shutdown order (worker drains before Temporal stops), so the SDK must not react itself.
-Runtime.install({ shutdownSignals: [] });
+installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS, shutdownSignals: [] });
+const tracing = startTracing(env);
+if (tracing) stops.push(() => tracing.shutdown());
+
+/** Waits for an external Temporal (with its TLS/API-key settings) to answer. */
+async function connectToTemporal(address: string, timeoutMs: number): Promise<Connection> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const connection = await Connection.connect({
+        address,
+        connectTimeout: 2_000,
+        ...temporalConnectionOptions(env),
+      });
+      await connection.workflowService.getSystemInfo({});
+      return connection;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`Temporal at ${address} did not answer within ${timeoutMs / 1000} s: ${reason}`);
+      }
+      await delay(500);
+    }
+  }
+}
+
+/** Where this machine reaches a server bound to `host` (a wildcard bind is reached on loopback). */
+const localUrl = (host: string, port: number) =>
+  `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 
 try {
   process.stdout.write('Starting loop-finale-bridge (embedded default)\n');
@@ -38,10 +75,9 @@ try {
   let temporalAddress = env.TEMPORAL_ADDRESS;
   if (temporalAddress) {
     step(`waiting for Temporal at ${temporalAddress}`);
-    await waitForTemporal(temporalAddress, 60_000);
   } else {
     const dbFile = path.resolve(env.DATA_DIR, 'temporal.db');
-    step(`starting Temporal dev server (data: ${dbFile})`);
+    step(`starting the Temporal dev server (data: ${dbFile})`);
     devServer = await startDevServer({
       port: env.TEMPORAL_DEV_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
@@ -53,20 +89,45 @@ try {
     temporalAddress = devServer.address;
   }
 
-  const connection = await Connection.connect({ address: temporalAddress });
+  const connection = await connectToTemporal(temporalAddress, 60_000);
   stops.push(() => connection.close());
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    interceptors: { workflow: tracing?.clientInterceptors ?? [] },
+  });
 
   step(
     env.DATABASE_URL
       ? 'connecting to the tenant store (PostgreSQL)'
-      : 'opening the tenant store (embedded PGlite)',
+      : `opening the tenant store (embedded PGlite in ${path.resolve(env.DATA_DIR, 'tenant-store')})`,
   );
   const store = await openStoreFromEnv(env, logger);
   stops.push(() => store.close());
+  const adminToken = await loadOrCreateAdminToken(env.DATA_DIR, env.ADMIN_TOKEN);
 
-  step('starting worker');
-  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+  const realTenants = await realTenantIds(store);
+  let demo: DemoSandbox | undefined;
+  if (env.DEMO_MODE === 'auto' && realTenants.length === 0) {
+    step(`demo mode (no real tenant yet): starting the Finale and Loop simulators`);
+    const sandbox = await startDemoSandbox({
+      store,
+      host: '127.0.0.1',
+      finalePort: env.FINALE_SIM_PORT,
+      loopPort: env.LOOP_SIM_PORT,
+    });
+    stops.push(() => sandbox.close());
+    demo = sandbox;
+  } else if (await store.getTenant(demoTenantId)) {
+    // Demo credentials must never be tried against the real APIs: its sweeper idles while paused.
+    await store.pauseTenant(demoTenantId);
+  }
+
+  step(`starting the worker (task queue ${env.TEMPORAL_TASK_QUEUE}; bundling the workflows takes a moment)`);
+  const nativeConnection = await NativeConnection.connect({
+    address: temporalAddress,
+    ...temporalConnectionOptions(env),
+  });
   stops.push(() => nativeConnection.close());
   const worker = await createWorker({
     connection: nativeConnection,
@@ -74,13 +135,17 @@ try {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     client,
     store,
+    // In demo mode every tenant's API calls go to the simulators; demo mode only runs while the demo
+    // tenant is the only one, and a real tenant onboarded meanwhile is picked up on the next start.
     endpoints: {
-      finaleBaseUrl: env.FINALE_BASE_URL,
-      loopBaseUrl: env.LOOP_BASE_URL,
+      finaleBaseUrl: demo?.endpoints.finaleBaseUrl ?? env.FINALE_BASE_URL,
+      loopBaseUrl: demo?.endpoints.loopBaseUrl ?? env.LOOP_BASE_URL,
       loopApiVersion: env.LOOP_API_VERSION,
     },
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    tracing,
   });
   const workerRun = worker.run();
   stops.push(async () => {
@@ -88,34 +153,60 @@ try {
     await workerRun;
   });
 
-  step('starting gateway');
+  step('starting the gateway');
+  const gatewayBaseUrl = localUrl(env.GATEWAY_HOST, env.GATEWAY_PORT);
+  const publicBaseUrl = env.PUBLIC_BASE_URL ?? gatewayBaseUrl;
   const gateway = await startGateway({
     host: env.GATEWAY_HOST,
     port: env.GATEWAY_PORT,
     logger,
-    readinessChecks: {
-      temporal: async () => {
-        await connection.workflowService.getSystemInfo({});
-      },
-      store: async () => {
-        await store.listTenants();
-      },
-    },
+    env: { ...env, ADMIN_TOKEN: adminToken.token, PUBLIC_BASE_URL: publicBaseUrl },
+    store,
+    temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
   });
   stops.push(() => gateway.server.close());
 
+  if (demo) {
+    step(`subscribing the demo tenant's webhooks and starting its sweeper`);
+    demo.subscribeWebhooks(`${gatewayBaseUrl}/webhooks/loop/${demoTenantId}`);
+    await startTenantSweeper(client, env.TEMPORAL_TASK_QUEUE, demoTenantId);
+  }
+  const onboarding = await currentOnboardingLink(
+    env.DATA_DIR,
+    store.invites,
+    (token) => `${publicBaseUrl.replace(/\/+$/, '')}/onboarding/${token}`,
+  );
+
+  const dataDirAbsolute = path.resolve(env.DATA_DIR);
+  const dataDirRelative = path.relative(process.cwd(), dataDirAbsolute);
+  const dataDir = dataDirRelative.startsWith('..') ? dataDirAbsolute : dataDirRelative || '.';
+  const sdkMetrics = temporalMetricsUrl(env.TEMPORAL_METRICS_ADDRESS);
   const lines = [
     '',
-    'Ready.',
-    `  Gateway:          ${gateway.url}  (health: ${gateway.url}/healthz, readiness: ${gateway.url}/readyz)`,
-    `  Temporal:         ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE})`,
-    `  Tenant store:     ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : path.resolve(env.DATA_DIR, 'tenant-store')}`,
-    devServer?.uiUrl ? `  Temporal Web UI:  ${devServer.uiUrl}` : undefined,
+    `Ready.${demo ? ' (demo mode: simulated Loop and Finale, tenant "demo")' : ''}`,
     '',
-    'Press Ctrl-C to stop.',
+    `  Gateway           ${gatewayBaseUrl}`,
+    devServer?.uiUrl
+      ? `  Temporal Web UI   ${devServer.uiUrl}`
+      : `  Temporal          ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
+    `  Onboarding link   ${onboarding.url}`,
+    `                    for a real merchant; single use, expires ${onboarding.expiresAt.toISOString().slice(0, 10)}` +
+      (onboarding.created ? '' : ' (same link as last start)'),
+    `  Admin token       ${adminToken.source === 'env' ? 'ADMIN_TOKEN (from the environment)' : path.join(dataDir, path.basename(adminToken.file))}`,
+    `  Metrics           ${gatewayBaseUrl}/metrics${sdkMetrics ? `, Temporal SDK: ${sdkMetrics}` : ''}`,
+    ...(demo
+      ? [
+          `  Simulators        Loop ${demo.loop.url}, Finale ${demo.finale.url}`,
+          '',
+          '  Push a demo return through:  npm run cli -- demo',
+        ]
+      : [`  Real tenants      ${realTenants.join(', ')}`]),
+    '  Operator commands:           npm run cli -- --help',
+    '',
+    `State is kept in ${dataDir}/ across restarts. Press Ctrl-C to stop.`,
     '',
   ];
-  process.stdout.write(lines.filter((l) => l !== undefined).join('\n'));
+  process.stdout.write(lines.filter((line) => line !== undefined).join('\n'));
 } catch (error) {
   process.stderr.write(`\nStart-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
   await shutdown(1);
