@@ -75,6 +75,37 @@ export const envSchema = z.object({
     .pipe(z.url().optional())
     .describe('Where the CLI reaches the gateway; unset = http://GATEWAY_HOST:GATEWAY_PORT'),
   PUBLIC_BASE_URL: z.url().optional().describe('URL at which Loop and merchants reach the gateway'),
+  GATEWAY_TRUST_PROXY: optionalString
+    .transform((v) => (v === undefined || v === 'false' ? false : v === 'true' ? true : v))
+    .describe(
+      'Proxies whose X-Forwarded-For the gateway trusts ("true" for any, or comma-separated addresses and ' +
+        'CIDRs), so rate limits key on the real client; unset = none',
+    ),
+  GATEWAY_TEMPORAL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(5_000)
+    .describe('How long a webhook or admin request waits for Temporal before answering 503'),
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(1_048_576)
+    .describe('Largest webhook body accepted; larger answers 413'),
+  WEBHOOK_RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1_200)
+    .describe('Webhook requests per client address per RATE_LIMIT_WINDOW_MS'),
+  ONBOARDING_RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(120)
+    .describe('Onboarding page requests per client address per RATE_LIMIT_WINDOW_MS'),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
   ADMIN_TOKEN: optionalString
     .refine((v) => v === undefined || v.length >= 24, { error: 'must be at least 24 characters' })
     .describe('Bearer token for the admin API; unset = admin API disabled (npm start generates one)'),

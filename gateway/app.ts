@@ -1,36 +1,81 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Env } from '../config/env.ts';
+import type { TenantStore } from '../store/tenant-store.ts';
+import { errorHandling } from './plugins/error-handler.ts';
+import { publicSurface } from './plugins/public-surface.ts';
+import { requestMetrics } from './plugins/request-metrics.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+
+export interface TemporalDeps {
+  client: Client;
+  /** Where return workflows are started (the workers' task queue). */
+  taskQueue: string;
+}
 
 export interface AppOptions {
-  /** Dependencies whose reachability decides /readyz, by name. */
+  env: Env;
+  store: TenantStore;
+  temporal: TemporalDeps;
+  /** Replace or add readiness checks by name; Temporal and the store are always checked unless replaced. */
   readinessChecks?: Record<string, ReadinessCheck>;
 }
 
+/** Public routes live under these prefixes; anything registered beneath them is rate-limited. */
+export const webhooksPrefix = '/webhooks';
+export const onboardingPrefix = '/onboarding';
+
 /**
  * The gateway as a Fastify plugin: the server entry point and tests register it the same way. Wrapped with
- * fastify-plugin so its error and not-found handlers apply to the whole instance.
+ * fastify-plugin so its error handler, security headers, rate limits and request metrics apply to the whole
+ * instance, including routes registered after it.
  */
 export const app = fp<AppOptions>(
-  async (fastify: FastifyInstance, options) => {
-    fastify.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error.statusCode ?? 500;
-      if (status >= 500) {
-        request.log.error({ err: error }, 'request failed');
-        return reply
-          .status(status)
-          .send({ error: 'Internal Server Error', message: 'Something went wrong.' });
-      }
-      return reply.status(status).send({ error: error.code ?? 'Bad Request', message: error.message });
+  async (fastify: FastifyInstance, { env, store, temporal, readinessChecks }) => {
+    await fastify.register(errorHandling);
+    await fastify.register(requestMetrics);
+    await fastify.register(publicSurface, {
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      limits: {
+        [webhooksPrefix]: env.WEBHOOK_RATE_LIMIT_MAX,
+        [onboardingPrefix]: env.ONBOARDING_RATE_LIMIT_MAX,
+      },
     });
 
-    fastify.setNotFoundHandler((request, reply) =>
-      reply
-        .status(404)
-        .send({ error: 'Not Found', message: `No route for ${request.method} ${request.url}` }),
-    );
-
-    await fastify.register(healthRoutes, { checks: options.readinessChecks ?? {} });
+    await fastify.register(healthRoutes, {
+      checks: {
+        // With a deadline, so probes during an outage do not pile up behind the client's own retries.
+        temporal: async () => {
+          await temporal.client.withDeadline(Date.now() + 2_000, () =>
+            temporal.client.connection.workflowService.getSystemInfo({}),
+          );
+        },
+        // A primary-key read: proves a connection and the schema without scanning anything.
+        store: async () => {
+          await store.getTenant('readiness-probe');
+        },
+        ...readinessChecks,
+      },
+    });
+    await fastify.register(metricsRoutes);
+    await fastify.register(webhookRoutes, {
+      prefix: webhooksPrefix,
+      store,
+      temporal,
+      bodyLimit: env.WEBHOOK_BODY_LIMIT_BYTES,
+      temporalTimeoutMs: env.GATEWAY_TEMPORAL_TIMEOUT_MS,
+    });
+    await fastify.register(adminRoutes, {
+      prefix: '/admin',
+      token: env.ADMIN_TOKEN,
+      store,
+      temporal,
+      temporalTimeoutMs: env.GATEWAY_TEMPORAL_TIMEOUT_MS,
+    });
   },
   { name: 'gateway-app' },
 );

@@ -1,26 +1,32 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * Bearer-token check for the admin API, in constant time. Register it inside the admin routes' own
- * scope, so it never applies to webhooks or onboarding. Without a configured token the admin API is off.
+ * Bearer-token check for the admin API, in constant time. Wrapped with fastify-plugin so its hook lands in
+ * the scope that registers it: register it first inside each admin routes plugin (this file's routes and the
+ * invite routes alike), never at the root, so it never applies to webhooks or onboarding. Without a
+ * configured token the admin API is off.
  */
-export const adminAuth: FastifyPluginAsync<{ token: string | undefined }> = async (fastify, { token }) => {
-  const expected = token === undefined ? undefined : digest(token);
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (expected === undefined) {
-      return reply
-        .status(404)
-        .send({ error: 'Not Found', message: 'The admin API is disabled (no ADMIN_TOKEN set).' });
-    }
-    const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
-      return reply
-        .status(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: 'Unauthorized', message: 'Send the admin token as "Authorization: Bearer <token>".' });
-    }
-  });
-};
+export const adminAuth = fp<{ token: string | undefined }>(
+  async (fastify: FastifyInstance, { token }) => {
+    const expected = token === undefined ? undefined : digest(token);
+    fastify.addHook('onRequest', async (request, reply) => {
+      if (expected === undefined) {
+        return reply
+          .status(404)
+          .send({ error: 'Not Found', message: 'The admin API is disabled (no ADMIN_TOKEN set).' });
+      }
+      const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+        return reply.status(401).header('www-authenticate', 'Bearer').send({
+          error: 'Unauthorized',
+          message: 'Send the admin token as "Authorization: Bearer <token>".',
+        });
+      }
+    });
+  },
+  { name: 'admin-auth' },
+);

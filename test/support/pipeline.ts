@@ -43,7 +43,14 @@ export async function startPipeline(options: PipelineOptions) {
   const finale: FinaleSimulator = await startFinaleSimulator();
   const loop: LoopSimulator = await startLoopSimulator();
   const store: TenantStore = await openStore({ secretKey: randomBytes(32) });
-  const { tenant } = await seedDemoWorld({ finale: finale.state, loop, store, settings: options.settings });
+  // A tenant ID of its own: simulators number returns alike, so workflow IDs must differ between pipelines
+  // sharing one Temporal server.
+  const { tenant } = await seedDemoWorld({
+    finale: finale.state,
+    loop,
+    store,
+    settings: { tenantId: `demo-${randomBytes(4).toString('hex')}`, ...options.settings },
+  });
   const tenantId = tenant.settings.tenantId;
   const taskQueue = uniqueTaskQueue('pipeline');
   const endpoints = { finaleBaseUrl: finale.url, loopBaseUrl: loop.apiBaseUrl, loopApiVersion: '2026-07' };

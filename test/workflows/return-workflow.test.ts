@@ -309,7 +309,7 @@ describe('a worker crash in the middle of the Finale create', () => {
       const doomed = await spawnWorkerProcess({
         address: inject('temporalAddress'),
         taskQueue,
-        tenant: demoTenant(),
+        tenant: demoTenant({ tenantId: pipeline.tenantId }),
         endpoints: pipeline.endpoints,
       });
       await startReturnWorkflow(dev.client, taskQueue, {

@@ -1,10 +1,32 @@
-import Fastify from 'fastify';
-import { describe, expect, it } from 'vitest';
-import { app } from '../../../gateway/app.ts';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../store/open-store.ts';
+import type { TenantStore } from '../../../store/tenant-store.ts';
+import { freePort } from '../../support/free-port.ts';
+import { connectToDevServer, uniqueTaskQueue } from '../../support/temporal.ts';
+import { buildApp } from '../gateway-fixture.ts';
 
-async function build(checks: Record<string, () => Promise<void>>) {
-  const fastify = Fastify();
-  await fastify.register(app, { readinessChecks: checks });
+let dev: Awaited<ReturnType<typeof connectToDevServer>>;
+let store: TenantStore;
+const taskQueue = uniqueTaskQueue('health');
+
+beforeAll(async () => {
+  dev = await connectToDevServer();
+  store = await openStore({ secretKey: randomBytes(32) });
+});
+
+afterAll(async () => {
+  await store?.close();
+  await dev?.close();
+});
+
+async function build(checks?: Record<string, () => Promise<void>>) {
+  const fastify = await buildApp({
+    store,
+    temporal: { client: dev.client, taskQueue },
+    ...(checks ? { readinessChecks: checks } : {}),
+  });
   fastify.get('/boom', async () => {
     throw new Error('database password is hunter2');
   });
@@ -40,6 +62,48 @@ describe('health routes', () => {
       status: 'not ready',
       checks: { temporal: { ok: false, error: 'connection refused' }, store: { ok: true } },
     });
+  });
+
+  it('checks the real Temporal server and tenant store when given no checks', async () => {
+    const fastify = await build();
+    const response = await fastify.inject('/readyz');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: 'ready',
+      checks: { temporal: { ok: true }, store: { ok: true } },
+    });
+  });
+
+  it('always reports both dependencies, even when only extra checks are given', async () => {
+    const fastify = await build({ cache: async () => undefined });
+    const response = await fastify.inject('/readyz');
+    expect(Object.keys(response.json<{ checks: object }>().checks).sort()).toEqual([
+      'cache',
+      'store',
+      'temporal',
+    ]);
+  });
+
+  it('is not ready while Temporal is unreachable or the store fails', async () => {
+    const unreachable = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    const failingStore: TenantStore = {
+      ...store,
+      getTenant: () => Promise.reject(new Error('Connection terminated unexpectedly')),
+    };
+    const fastify = await buildApp({
+      store: failingStore,
+      temporal: { client: new Client({ connection: unreachable }), taskQueue },
+    });
+    const response = await fastify.inject('/readyz');
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({
+      status: 'not ready',
+      checks: {
+        temporal: { ok: false },
+        store: { ok: false, error: 'Connection terminated unexpectedly' },
+      },
+    });
+    await unreachable.close();
   });
 });
 

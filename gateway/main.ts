@@ -1,0 +1,57 @@
+// The gateway as its own process (production): serves webhooks, onboarding and the admin API until
+// SIGTERM/SIGINT, then finishes in-flight requests before closing its connections. Traces workflow starts
+// and signals when an OTLP endpoint is configured.
+import { Client, Connection } from '@temporalio/client';
+import { loadEnvOrExit } from '../config/env.ts';
+import { temporalConnectionOptions } from '../config/temporal-connection.ts';
+import { createLogger } from '../observability/logger.ts';
+import { startTracing } from '../observability/tracing.ts';
+import { openStoreFromEnv } from '../store/open-store.ts';
+import { startGateway } from './server.ts';
+
+const env = loadEnvOrExit();
+const logger = createLogger({ level: env.LOG_LEVEL });
+if (!env.TEMPORAL_ADDRESS) {
+  logger.fatal('TEMPORAL_ADDRESS is required for a stand-alone gateway (npm start runs an embedded one)');
+  process.exit(1);
+}
+
+const tracing = startTracing(env);
+const store = await openStoreFromEnv(env, logger);
+// Lazy: the gateway starts while Temporal is still coming up; /readyz says when it answers, and webhooks
+// answer 503 (Loop redelivers) until then.
+const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS, ...temporalConnectionOptions(env) });
+const client = new Client({
+  connection,
+  namespace: env.TEMPORAL_NAMESPACE,
+  interceptors: { workflow: tracing?.clientInterceptors ?? [] },
+});
+const gateway = await startGateway({
+  host: env.GATEWAY_HOST,
+  port: env.GATEWAY_PORT,
+  logger,
+  env,
+  store,
+  temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
+});
+logger.info({ url: gateway.url, temporal: env.TEMPORAL_ADDRESS }, 'gateway listening');
+
+let stopping: Promise<void> | undefined;
+const stop = (signal: NodeJS.Signals) =>
+  (stopping ??= (async () => {
+    logger.info({ signal }, 'gateway stopping');
+    try {
+      // Stops accepting, lets in-flight webhooks finish their Temporal calls, then closes.
+      await gateway.server.close();
+      await connection.close();
+      await store.close();
+      await tracing?.shutdown();
+      logger.info('gateway stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'gateway did not stop cleanly');
+      process.exit(1);
+    }
+  })());
+process.once('SIGTERM', () => void stop('SIGTERM'));
+process.once('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,53 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/**
+ * An answer a route chooses on purpose. For 4xx the message and details tell the caller what was wrong, so
+ * they must never echo request values; for 5xx only the status and headers (e.g. Retry-After) go out.
+ */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Temporal (or another dependency) did not answer: the caller should try again, e.g. Loop redelivers. */
+export const serviceUnavailable = (retryAfterSeconds: number) =>
+  new HttpError(503, 'Service Unavailable', {}, { 'retry-after': String(retryAfterSeconds) });
+
+const publicServerMessages: Record<number, string> = {
+  503: 'The service is temporarily unavailable; try again later.',
+};
+
+/** The gateway's one error handler: 4xx say what was wrong, 5xx reveal nothing. */
+export const errorHandling = fp(
+  async (fastify: FastifyInstance) => {
+    fastify.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+      const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+      if (error instanceof HttpError) reply.headers(error.headers);
+      const label = STATUS_CODES[status] ?? 'Error';
+      if (status >= 500) {
+        if (!(error instanceof HttpError)) request.log.error({ err: error }, 'request failed');
+        return reply
+          .status(status)
+          .send({ error: label, message: publicServerMessages[status] ?? 'Something went wrong.' });
+      }
+      const details = error instanceof HttpError ? error.details : {};
+      return reply.status(status).send({ error: label, message: error.message, ...details });
+    });
+
+    fastify.setNotFoundHandler((request, reply) =>
+      reply
+        .status(404)
+        .send({ error: 'Not Found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+    );
+  },
+  { name: 'error-handling' },
+);
