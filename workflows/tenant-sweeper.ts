@@ -38,6 +38,8 @@ export interface TenantSweeperState {
   loopCursor?: string;
   lastPass?: SweepPass;
   passes: number;
+  /** A pass is running, or one was asked for and is about to run. */
+  busy: boolean;
 }
 
 export const sweepNowSignal = defineSignal('sweepNow');
@@ -68,10 +70,12 @@ export async function tenantSweeperWorkflow(input: TenantSweeperInput): Promise<
     finaleCursor: input.finaleCursor,
     loopCursor: input.loopCursor,
     passes: 0,
+    busy: true,
   };
   let sweepNow = false;
   setHandler(sweepNowSignal, () => {
     sweepNow = true;
+    state.busy = true;
   });
   setHandler(sweeperStateQuery, () => state);
 
@@ -89,8 +93,10 @@ export async function tenantSweeperWorkflow(input: TenantSweeperInput): Promise<
       state.lastPass = { ...emptyPass(), error: message };
     }
     setCurrentDetails(describe(state, intervalMs));
+    state.busy = sweepNow;
     await condition(() => sweepNow, intervalMs);
     sweepNow = false;
+    state.busy = true;
   }
   await continueAsNew<typeof tenantSweeperWorkflow>({
     version: 1,

@@ -1,0 +1,102 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweeperWorkflowId } from '../../workflows/ids.ts';
+import {
+  sweepNowSignal,
+  sweeperStateQuery,
+  type TenantSweeperState,
+} from '../../workflows/tenant-sweeper.ts';
+import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { connectToDevServer } from '../support/temporal.ts';
+
+const RETURN_READS = 'GET /:account/api/return (collection)';
+const OPEN_RETURNS = 50;
+
+describe('tenant sweeper', () => {
+  let dev: Awaited<ReturnType<typeof connectToDevServer>>;
+  let pipeline: Pipeline;
+  const sweeper = () => dev.client.workflow.getHandle(sweeperWorkflowId(pipeline.tenantId));
+
+  async function sweeperIdle(): Promise<TenantSweeperState> {
+    for (let i = 0; i < 300; i++) {
+      const state = await sweeper().query(sweeperStateQuery);
+      if (!state.busy) return state;
+      await delay(100);
+    }
+    throw new Error('the sweeper stayed busy');
+  }
+
+  /** Asks for exactly one pass, once the sweeper is idle, and waits until it has finished. */
+  async function sweepOnce(): Promise<TenantSweeperState> {
+    const before = (await sweeperIdle()).passes;
+    await sweeper().signal(sweepNowSignal);
+    const after = await sweeperIdle();
+    expect(after.passes).toBe(before + 1);
+    return after;
+  }
+
+  beforeAll(async () => {
+    dev = await connectToDevServer();
+    // Passes come only when asked for (sweepNow), so every count below belongs to one known pass.
+    pipeline = await startPipeline({
+      client: dev.client,
+      nativeConnection: dev.nativeConnection,
+      settings: { sweeperIntervalMs: '1h' },
+    });
+  });
+
+  afterAll(async () => {
+    await pipeline?.close();
+    await dev?.close();
+  });
+
+  it('finds 5 completions among 50 open returns with one collection read and signals exactly those', async () => {
+    const returns = [];
+    for (let i = 0; i < OPEN_RETURNS; i++) {
+      const orderId = String(5000 + i);
+      pipeline.seedOrder(orderId, ['TEE-BLK-M']);
+      returns.push(pipeline.submitReturn(`#${orderId}`, [{ sku: 'TEE-BLK-M', returnReason: 'Too small' }]));
+    }
+    await Promise.all(returns.map((r) => pipeline.start(r)));
+    await Promise.all(
+      returns.map((r) =>
+        pipeline.waitForState(r.id, (s) => s.stage === 'awaiting-finale-completion', 60_000),
+      ),
+    );
+    await pipeline.startSweeper();
+    await sweepOnce();
+
+    const completed = returns.slice(10, 15);
+    for (const r of completed)
+      pipeline.finale.state.completeReturn((await pipeline.state(r.id)).finaleReturn!.returnUrl);
+    pipeline.finale.state.calls.reset();
+    const processedBefore = pipeline.loopCalls('POST /warehouse/return/:id/process');
+
+    const pass = await sweepOnce();
+    expect(pipeline.finaleCalls(RETURN_READS), JSON.stringify(pipeline.finale.state.calls.snapshot())).toBe(
+      1,
+    );
+    expect(pipeline.finale.state.calls.snapshot().total).toBe(1);
+    expect(pass.lastPass).toMatchObject({ finaleChanges: 5, signalled: 5 });
+
+    for (const r of completed) expect((await pipeline.handle(r.id).result()).outcome).toBe('processed');
+    expect(pipeline.loopCalls('POST /warehouse/return/:id/process') - processedBefore).toBe(5);
+    const untouched = returns.filter((r) => !completed.includes(r));
+    for (const r of untouched) {
+      const state = await pipeline.state(r.id);
+      expect(state.stage).toBe('awaiting-finale-completion');
+      expect(state.timeline.some((t) => t.event.startsWith('Finale reported'))).toBe(false);
+    }
+  });
+
+  it('starts the workflow of a return whose webhook never came', async () => {
+    pipeline.seedOrder('5999', ['CAP-RED']);
+    const missed = pipeline.submitReturn('#5999', [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
+    await expect(pipeline.state(missed.id)).rejects.toThrow();
+
+    const pass = await sweepOnce();
+    expect(pass.lastPass?.workflowsStarted).toBeGreaterThanOrEqual(1);
+    const state = await pipeline.waitForState(missed.id, (s) => s.stage === 'awaiting-finale-completion');
+    expect(state.orderName).toBe('#5999');
+  });
+});
