@@ -1,6 +1,7 @@
 // The whole pipeline for a test: both simulators, an in-memory tenant store with the demo tenant, and a
 // worker running the real workflows and activities against a real Temporal server.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
@@ -12,6 +13,7 @@ import { startFinaleSimulator, type FinaleSimulator } from '../../sandbox/finale
 import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/simulator.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
+import { exportHistory } from '../../temporal/histories.ts';
 import { startReturnWorkflow, startTenantSweeper } from '../../temporal/workflow-starts.ts';
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
@@ -29,6 +31,21 @@ export interface PipelineOptions {
   alertWebhookUrl?: string;
   limiters?: ApiLimiters;
 }
+
+/** Distinctive customer data on every submitted return, so history scans can prove none of it leaks. */
+export const testCustomer = {
+  email: 'ada.lovelace@analytical.example',
+  firstName: 'Augusta',
+  lastName: 'Lovelace-Byron',
+  phone: '+44 20 7946 0958',
+  address1: '12 Difference Engine Row',
+  address2: 'Flat 3',
+  city: 'Marylebone Vale',
+  province: 'Greater Lundun',
+  zip: 'NW1 6XE',
+  country: 'United Kingdom',
+  countryCode: 'GB',
+};
 
 export interface ReturnLine {
   sku: string;
@@ -97,6 +114,7 @@ export async function startPipeline(options: PipelineOptions) {
     submitReturn(orderName: string, lines: ReturnLine[]): LoopReturn {
       const change = loop.submitReturn({
         orderName,
+        customer: testCustomer,
         items: lines.map((line) => ({
           sku: line.sku,
           returnReason: line.returnReason ?? '',
@@ -139,6 +157,15 @@ export async function startPipeline(options: PipelineOptions) {
       throw new Error(
         `Timed out waiting for return ${loopReturnId}; last state: ${JSON.stringify(last, null, 2)}`,
       );
+    },
+
+    /**
+     * With RECORD_HISTORIES=<folder>, saves the workflow's history there as a replay fixture named after
+     * the path it took (`npm run record:histories` regenerates them all).
+     */
+    async recordHistory(name: string, workflowId: string) {
+      const folder = process.env.RECORD_HISTORIES;
+      if (folder) await exportHistory(options.client, workflowId, path.join(folder, `${name}.json`));
     },
 
     finaleReturns: () => finale.state.listReturns(demoFinaleAccount.name),

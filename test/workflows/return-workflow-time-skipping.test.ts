@@ -58,6 +58,7 @@ describe('return workflow under time skipping', () => {
     pipeline.finale.state.completeReturn(created[0]!.returnUrl);
     // No sweeper here: the workflow's own slow fallback check finds the completion.
     const result = await handle.result();
+    await pipeline.recordHistory('order-late-two-hours', handle.workflowId);
     expect(result.outcome).toBe('processed');
     expect(pipeline.loop.getReturn(Number(loopReturn.id)).state).toBe('closed');
   });
@@ -82,6 +83,7 @@ describe('return workflow under time skipping', () => {
     expect(pipeline.finaleReturns().filter((r) => r.returnId === finaleReturnIdFor(loopReturn.id))).toEqual(
       [],
     );
+    await pipeline.recordHistory('order-missing-72-hours', handle.workflowId);
     await handle.terminate('test finished');
   });
 });

@@ -82,6 +82,7 @@ describe('return workflow on the dev server, against both simulators', () => {
 
     pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
     const result = await handle.result();
+    await pipeline.recordHistory('happy-path-process', handle.workflowId);
     expect(result.outcome).toBe('processed');
     expect(pipeline.loop.getReturn(Number(loopReturn.id)).state).toBe('closed');
     expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(1);
@@ -97,6 +98,7 @@ describe('return workflow on the dev server, against both simulators', () => {
       pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
       const before = pipeline.loopCalls('POST /warehouse/return/:id/process');
       expect((await handle.result()).outcome).toBe('closed');
+      await pipeline.recordHistory('happy-path-close', handle.workflowId);
       expect(pipeline.loopCalls('POST /warehouse/return/:id/close')).toBe(1);
       expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(before);
     } finally {
@@ -112,6 +114,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
 
     const result = await handle.result();
+    await pipeline.recordHistory('flag-reason', handle.workflowId);
     expect(result.outcome).toBe('flagged');
     const inLoop = pipeline.loop.getReturn(Number(loopReturn.id));
     expect(inLoop.state).toBe('review');
@@ -151,6 +154,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     await handle.executeUpdate(retryUpdate, { args: [{ version: 1, by: 'ops@example.com' }] });
     pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
     expect((await handle.result()).outcome).toBe('processed');
+    await pipeline.recordHistory('facility-case-then-retry', handle.workflowId);
     const after = alerts.bodies.slice(alertsBefore) as { text: string }[];
     expect(after).toHaveLength(2);
     expect(after[1]?.text).toMatch(/recovered from "FacilityNotFound"/);
@@ -170,6 +174,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     await handle.signal('retry', { version: 1, by: 'ops' });
     pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
     expect((await handle.result()).outcome).toBe('processed');
+    await pipeline.recordHistory('paused-tenant', handle.workflowId);
   });
 
   it('rejects a retry when nothing is waiting for one', async () => {
@@ -184,6 +189,7 @@ describe('return workflow on the dev server, against both simulators', () => {
         ) as unknown,
       },
     });
+    await pipeline.recordHistory('retry-rejected', handle.workflowId);
     await handle.cancel();
   });
 
@@ -196,6 +202,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const parked = await pipeline.waitForState(loopReturn.id, (s) => s.stage === 'needs-attention');
     expect(parked.lastError).toMatchObject({ class: 'data', code: 'SkuUnknown' });
     expect(parked.lastError?.message).toContain('"NOT-IN-FINALE"');
+    await pipeline.recordHistory('sku-unknown-parked', handle.workflowId);
     await handle.cancel();
   });
 
@@ -208,6 +215,7 @@ describe('return workflow on the dev server, against both simulators', () => {
       args: [{ version: 1, by: 'ops@example.com', reason: 'Received at the store counter' }],
     });
     const result = await handle.result();
+    await pipeline.recordHistory('marked-complete-outside-finale', handle.workflowId);
     expect(result.outcome).toBe('processed');
     expect(result.manualCompletion).toMatchObject({
       by: 'ops@example.com',
@@ -246,6 +254,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     // No webhook subscription in this test: the sweeper's Loop list call must notice the cancellation.
     pipeline.loop.setReturnState(Number(loopReturn.id), 'cancelled');
     const result = await handle.result();
+    await pipeline.recordHistory('cancelled-in-loop', handle.workflowId);
     expect(result.outcome).toBe('cancelled');
     expect(result.stage).toBe('cancelled');
     expect(finaleReturnOf(loopReturn.id).statusId).toBe('RETURN_CANCELLED');
@@ -258,6 +267,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const handle = await pipeline.start(loopReturn);
     pipeline.finale.state.cancelReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
     const result = await handle.result();
+    await pipeline.recordHistory('cancelled-in-finale', handle.workflowId);
     expect(result.outcome).toBe('flagged');
     const notes = pipeline.loop.getReturn(Number(loopReturn.id)).notes.map((n) => n.content);
     expect(notes.join('\n')).toMatch(/cancelled in Finale/);
@@ -271,6 +281,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const finaleReturn = await awaitFinaleReturn(loopReturn.id);
     pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
     expect((await handle.result()).outcome).toBe('processed');
+    await pipeline.recordHistory('create-answer-lost', handle.workflowId);
     finaleReturnOf(loopReturn.id);
   });
 });
@@ -345,6 +356,7 @@ describe('a worker crash in the middle of the Finale create', () => {
       // Once the dead worker's heartbeats stop, Temporal retries the create on the surviving worker, which must
       // find the existing return instead of creating another.
       const result = await survivor.runUntil(pipeline.handle(loopReturn.id).result());
+      await pipeline.recordHistory('worker-crash-during-create', pipeline.handle(loopReturn.id).workflowId);
       expect(result.outcome).toBe('processed');
       expect(result.timeline.map((t) => t.event)).toContain(
         `Finale return ${finaleReturnIdFor(loopReturn.id)} found (created earlier)`,

@@ -80,6 +80,7 @@ describe('tenant sweeper', () => {
     expect(pass.lastPass).toMatchObject({ finaleChanges: 5, signalled: 5 });
 
     for (const r of completed) expect((await pipeline.handle(r.id).result()).outcome).toBe('processed');
+    await pipeline.recordHistory('completed-via-sweeper', pipeline.handle(completed[0]!.id).workflowId);
     expect(pipeline.loopCalls('POST /warehouse/return/:id/process') - processedBefore).toBe(5);
     const untouched = returns.filter((r) => !completed.includes(r));
     for (const r of untouched) {
@@ -98,5 +99,7 @@ describe('tenant sweeper', () => {
     expect(pass.lastPass?.workflowsStarted).toBeGreaterThanOrEqual(1);
     const state = await pipeline.waitForState(missed.id, (s) => s.stage === 'awaiting-finale-completion');
     expect(state.orderName).toBe('#5999');
+    await pipeline.recordHistory('started-by-sweeper', pipeline.handle(missed.id).workflowId);
+    await pipeline.recordHistory('tenant-sweeper', sweeper().workflowId);
   });
 });

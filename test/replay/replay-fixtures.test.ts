@@ -1,0 +1,86 @@
+// Every committed history (one per path a return can take) must replay against the current workflow code,
+// so a change that would break returns already in flight fails here. Regenerate with `npm run record:histories`.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { demoTenantSecrets } from '../../sandbox/demo-world.ts';
+import { workflowsPath } from '../../worker/create-worker.ts';
+import { testCustomer } from '../support/pipeline.ts';
+
+const folder = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+
+const expectedPaths = [
+  'happy-path-process',
+  'happy-path-close',
+  'flag-reason',
+  'order-late-two-hours',
+  'order-missing-72-hours',
+  'facility-case-then-retry',
+  'sku-unknown-parked',
+  'worker-crash-during-create',
+  'create-answer-lost',
+  'cancelled-in-loop',
+  'cancelled-in-finale',
+  'marked-complete-outside-finale',
+  'paused-tenant',
+  'retry-rejected',
+  'completed-via-sweeper',
+  'started-by-sweeper',
+  'tenant-sweeper',
+];
+
+/** What must never reach workflow history: credentials, and the customer's name, email, phone and address. */
+const forbidden = [
+  ...Object.values(demoTenantSecrets),
+  ...Object.values(testCustomer).filter((value) => value.length > 3),
+  `${testCustomer.firstName} ${testCustomer.lastName}`,
+];
+
+const leaksIn = (text: string) => forbidden.filter((value) => text.includes(value));
+
+async function fixtures() {
+  const names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
+  return Promise.all(
+    names.map(async (name) => ({
+      name: name.replace(/\.json$/, ''),
+      text: await readFile(path.join(folder, name), 'utf8'),
+    })),
+  );
+}
+
+describe('committed workflow histories', () => {
+  it('cover every path a return can take', async () => {
+    const names = (await fixtures()).map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(expectedPaths));
+  });
+
+  it('replay cleanly against the current workflow code', { timeout: 120_000 }, async () => {
+    const all = await fixtures();
+    const histories = all.map(({ name, text }) => ({
+      workflowId: name,
+      history: historyFromJSON(JSON.parse(text)),
+    }));
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowsPath }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('hold no secret and no customer name, email, phone or address', async () => {
+    for (const { name, text } of await fixtures()) expect(leaksIn(text), name).toEqual([]);
+  });
+
+  it('would be caught leaking (the scan itself works)', () => {
+    expect(leaksIn(`{"note":"refund ${testCustomer.email} at ${testCustomer.address1}"}`)).toEqual([
+      testCustomer.email,
+      testCustomer.address1,
+    ]);
+    expect(leaksIn(`{"key":"${demoTenantSecrets.finaleApiSecret}"}`)).toEqual([
+      demoTenantSecrets.finaleApiSecret,
+    ]);
+  });
+});
