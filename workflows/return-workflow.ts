@@ -96,8 +96,9 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     timeline: [],
   };
 
-  // Re-read after every wait, so a setting fixed while the return was parked takes effect on retry.
-  let settings: TenantSettings = await loadTenantSettings(input.tenantId);
+  // Re-read after every wait, so a setting fixed while the return was parked takes effect on retry. Loaded
+  // once the handlers are registered, so the state query answers from the very first moment.
+  let settings: TenantSettings;
 
   // Signals only set flags; the main flow decides what to do with them at a safe point.
   let retryRequested = false;
@@ -291,6 +292,8 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     record(summary);
     return state;
   };
+
+  settings = await loadTenantSettings(input.tenantId);
 
   try {
     let plan: ReturnPlan;
