@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     stops.push(() => connection.close());
     const client = new Client({ connection });
     // Production-like: request logging on (to /dev/null), rate limiting on with room for the whole run.
-    const env = parseEnv({ LOG_LEVEL: 'info', WEBHOOK_RATE_LIMIT_MAX: String(10 * count) });
+    const env = parseEnv({ WEBHOOK_RATE_LIMIT_MAX: String(10 * count) });
     const gateway = await startGateway({
       host: '127.0.0.1',
       port: 0,
@@ -220,24 +220,34 @@ async function main(): Promise<void> {
     await fire(viaGateway.slice(0, warmup));
     await startRaw(raw.slice(0, warmup));
 
-    // ABBA order cancels out any drift as the dev server fills up.
-    const half = Math.floor(count / 2);
+    // Interleaved in ABBA rounds, so drift (the dev server filling up) and bursts of load from other
+    // processes on the machine fall on both sides alike.
+    const rounds = 4;
     const gatewayWork = viaGateway.slice(warmup);
     const rawWork = raw.slice(warmup);
+    const chunk = <T>(items: T[], index: number) =>
+      items.slice(
+        Math.floor((index * count) / (2 * rounds)),
+        Math.floor(((index + 1) * count) / (2 * rounds)),
+      );
     say(`Measuring ${count} webhooks and ${count} raw starts, concurrency ${concurrency}…`);
-    const rawA = await startRaw(rawWork.slice(0, half));
-    const gatewayA = await fire(gatewayWork.slice(0, half));
-    const gatewayB = await fire(gatewayWork.slice(half));
-    const rawB = await startRaw(rawWork.slice(half));
+    const gatewayRuns: Awaited<ReturnType<typeof fire>>[] = [];
+    const rawRuns: Timing[] = [];
+    for (let round = 0; round < rounds; round++) {
+      rawRuns.push(await startRaw(chunk(rawWork, 2 * round)));
+      gatewayRuns.push(await fire(chunk(gatewayWork, 2 * round)));
+      gatewayRuns.push(await fire(chunk(gatewayWork, 2 * round + 1)));
+      rawRuns.push(await startRaw(chunk(rawWork, 2 * round + 1)));
+    }
 
-    const viaHttp = summarise([gatewayA, gatewayB]);
-    const direct = summarise([rawA, rawB]);
+    const viaHttp = summarise(gatewayRuns);
+    const direct = summarise(rawRuns);
     const ratio = viaHttp.rate / direct.rate;
     const row = (name: string, s: ReturnType<typeof summarise>) =>
       `  ${name.padEnd(34)}${[s.rate.toFixed(0), s.p50.toFixed(1), s.p99.toFixed(1), s.cpuMsEach.toFixed(2)]
         .map((cell) => cell.padStart(10))
         .join('')}`;
-    const loadCpuMsEach = (gatewayA.loadCpuMs + gatewayB.loadCpuMs) / count;
+    const loadCpuMsEach = gatewayRuns.reduce((sum, run) => sum + run.loadCpuMs, 0) / count;
     say('');
     say(`  ${''.padEnd(34)}${['per s', 'p50 ms', 'p99 ms', 'CPU ms'].map((h) => h.padStart(10)).join('')}`);
     say(row('webhooks via the gateway (HTTP)', viaHttp));
