@@ -7,8 +7,10 @@ import { errorHandling } from './plugins/error-handler.ts';
 import { publicSurface } from './plugins/public-surface.ts';
 import { requestMetrics } from './plugins/request-metrics.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { adminInviteRoutes } from './routes/admin-invites.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { onboardingRoutes } from './routes/onboarding.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface TemporalDeps {
@@ -76,6 +78,8 @@ export const app = fp<AppOptions>(
       temporal,
       temporalTimeoutMs: env.GATEWAY_TEMPORAL_TIMEOUT_MS,
     });
+    await fastify.register(adminInviteRoutes, { store, env });
+    await fastify.register(onboardingRoutes, { store, temporal, env });
   },
   { name: 'gateway-app' },
 );
