@@ -61,6 +61,11 @@ const MAX_FINALE_WINDOW_MS = 29 * DAY_MS;
 const FIRST_LOOKBACK_MS = DAY_MS;
 /** Windows overlap a little so a change stamped while a read was in flight is never skipped. */
 const OVERLAP_MS = 2 * 60_000;
+/**
+ * A Loop return is presumed to have missed its webhook only once it is this old: younger ones are still
+ * being delivered (Loop retries), and starting each of them here would cost one start call per new return.
+ */
+const MISSED_WEBHOOK_GRACE_MS = 2 * 60_000;
 const PASSES_PER_RUN = 100;
 
 export async function tenantSweeperWorkflow(input: TenantSweeperInput): Promise<void> {
@@ -116,12 +121,13 @@ export async function tenantSweeperWorkflow(input: TenantSweeperInput): Promise<
     });
     state.finaleCursor = new Date(Date.parse(finale.readAt) - OVERLAP_MS).toISOString();
 
+    const loopUntil = now - MISSED_WEBHOOK_GRACE_MS;
     const loop = await sweepLoopReturns({
       tenantId: input.tenantId,
       from: since(state.loopCursor, MAX_FINALE_WINDOW_MS),
-      to: new Date(now).toISOString(),
+      to: new Date(loopUntil).toISOString(),
     });
-    state.loopCursor = new Date(now - OVERLAP_MS).toISOString();
+    state.loopCursor = new Date(loopUntil - OVERLAP_MS).toISOString();
 
     state.passes += 1;
     state.lastPass = {

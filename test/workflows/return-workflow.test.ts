@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoTenant } from '../../sandbox/demo-world.ts';
-import { startReturnWorkflow } from '../../temporal/workflow-starts.ts';
+import { signalReturnChanged, startReturnWorkflow } from '../../temporal/workflow-starts.ts';
 import { createWorker } from '../../worker/create-worker.ts';
 import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
 import { markCompleteUpdate, retryUpdate } from '../../workflows/messages.ts';
@@ -251,8 +251,18 @@ describe('return workflow on the dev server, against both simulators', () => {
     const handle = await pipeline.start(loopReturn);
     const finaleReturn = await awaitFinaleReturn(loopReturn.id);
 
-    // No webhook subscription in this test: the sweeper's Loop list call must notice the cancellation.
+    // What the gateway does with the `return.updated` webhook Loop sends for the cancellation.
     pipeline.loop.setReturnState(Number(loopReturn.id), 'cancelled');
+    await signalReturnChanged(
+      dev.client,
+      pipeline.taskQueue,
+      { tenantId: pipeline.tenantId, loopReturnId: loopReturn.id },
+      {
+        version: 1,
+        trigger: 'return.updated',
+        state: 'cancelled',
+      },
+    );
     const result = await handle.result();
     await pipeline.recordHistory('cancelled-in-loop', handle.workflowId);
     expect(result.outcome).toBe('cancelled');

@@ -90,9 +90,26 @@ describe('tenant sweeper', () => {
     }
   });
 
+  it('leaves returns younger than the grace period to their webhook', async () => {
+    pipeline.seedOrder('5998', ['CAP-RED']);
+    const fresh = pipeline.loop.seedReturn({
+      orderName: '#5998',
+      items: [{ sku: 'CAP-RED', returnReason: 'Too small' }],
+    });
+    const pass = await sweepOnce();
+    expect(pass.lastPass?.workflowsStarted).toBe(0);
+    await expect(pipeline.state(String(fresh.id))).rejects.toThrow();
+  });
+
   it('starts the workflow of a return whose webhook never came', async () => {
     pipeline.seedOrder('5999', ['CAP-RED']);
-    const missed = pipeline.submitReturn('#5999', [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
+    // Stored in Loop three minutes ago, and no webhook delivered: past the sweeper's grace period.
+    const seeded = pipeline.loop.seedReturn({
+      orderName: '#5999',
+      updatedAt: new Date(Date.now() - 3 * 60_000),
+      items: [{ sku: 'CAP-RED', returnReason: 'Too small' }],
+    });
+    const missed = { id: String(seeded.id) };
     await expect(pipeline.state(missed.id)).rejects.toThrow();
 
     const pass = await sweepOnce();
