@@ -29,7 +29,35 @@ export interface LoopSweepResult {
   signalled: string[];
 }
 
+/** Signals in flight at once during one pass. */
+const SIGNAL_CONCURRENCY = 20;
+/** Longer than the sweeper's window overlap, so a change is not delivered again on the next passes. */
+const DELIVERED_TTL_MS = 15 * 60_000;
+
+/** Keys seen recently, forgotten after a TTL; an optimisation only, since a repeated signal is harmless. */
+function recentKeys(ttlMs: number) {
+  const expiries = new Map<string, number>();
+  return {
+    has: (key: string) => (expiries.get(key) ?? 0) > Date.now(),
+    remember(key: string) {
+      const now = Date.now();
+      if (expiries.size > 50_000) for (const [k, expiry] of expiries) if (expiry <= now) expiries.delete(k);
+      expiries.set(key, now + ttlMs);
+    },
+  };
+}
+
+async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
+}
+
 export function createSweeperActivities(deps: SweeperActivityDeps) {
+  const delivered = recentKeys(DELIVERED_TTL_MS);
   async function workflowIdFor(tenantId: string, finaleReturnId: string): Promise<string | undefined> {
     const loopReturnId = loopReturnIdFrom(finaleReturnId);
     if (loopReturnId) return returnWorkflowId(tenantId, loopReturnId);
@@ -58,11 +86,14 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
       });
       const signalled: string[] = [];
       const unmatched: string[] = [];
-      for (const finaleReturn of changed) {
+      // Windows overlap, so most changes come round more than once: each is delivered once per process.
+      const fresh = changed.filter((r) => !delivered.has(`${tenantId}/${r.returnId}/${r.statusId}`));
+      await inParallel(fresh, SIGNAL_CONCURRENCY, async (finaleReturn) => {
+        const key = `${tenantId}/${finaleReturn.returnId}/${finaleReturn.statusId}`;
         const workflowId = await workflowIdFor(tenantId, finaleReturn.returnId);
         if (!workflowId) {
           unmatched.push(finaleReturn.returnId);
-          continue;
+          return;
         }
         try {
           await deps.temporal.workflow.getHandle(workflowId).signal(finaleReturnChangedSignal, {
@@ -75,7 +106,8 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
           unmatched.push(finaleReturn.returnId);
         }
-      }
+        delivered.remember(key);
+      });
       return { readAt, changes: changed.length, signalled, unmatched };
     },
 

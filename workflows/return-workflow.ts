@@ -6,6 +6,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -371,13 +372,19 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
       }),
     );
     const order = await resolveOrderWithinWindow(loopReturn.orderName);
-    const productUrls = await step('resolve SKUs', () =>
-      summarised(activities.resolveProducts, `Match SKUs ${plan.skus.join(', ')} to Finale products`, {
-        tenantId,
-        skus: plan.skus,
-        known: order.productUrls,
-      }),
-    );
+    // Most returns are of products on their own order: then no product look-up (and no activity) is needed.
+    // Patched, so returns that started before this change replay exactly as they ran.
+    const allKnown = plan.skus.every((sku) => order.productUrls[sku] !== undefined);
+    const productUrls =
+      patched('skip-product-lookup-when-order-knows-skus') && allKnown
+        ? order.productUrls
+        : await step('resolve SKUs', () =>
+            summarised(activities.resolveProducts, `Match SKUs ${plan.skus.join(', ')} to Finale products`, {
+              tenantId,
+              skus: plan.skus,
+              known: order.productUrls,
+            }),
+          );
 
     enter('creating-finale-return', 'Creating the return in Finale');
     const returnId = finaleReturnIdFor(input.loopReturnId);

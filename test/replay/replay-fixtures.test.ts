@@ -14,6 +14,8 @@ const folder = fileURLToPath(new URL('../fixtures/histories/', import.meta.url))
 
 const expectedPaths = [
   'happy-path-process',
+  // Recorded after the `skip-product-lookup-when-order-knows-skus` patch; the others predate it.
+  'happy-path-process-patched',
   'happy-path-close',
   'flag-reason',
   'order-late-two-hours',
