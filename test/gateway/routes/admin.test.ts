@@ -340,8 +340,9 @@ describe('admin API', () => {
         expect(answer.statusCode).toBe(503);
         expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
       } finally {
+        // `unreachable` stays open: closing it under the client's pending retry surfaces as an unhandled
+        // error, and it never connected, so nothing is held.
         await down.close();
-        await unreachable.close();
       }
     });
   });
