@@ -43,17 +43,18 @@ export class TemporalBinaryNotFoundError extends Error {
 }
 
 /** Resolution order: explicit environment variable, then PATH, then the project-local virtualenv. */
-function resolve(spec: BinarySpec, env: NodeJS.ProcessEnv): string {
+function resolve(spec: BinarySpec, env: NodeJS.ProcessEnv, localBin: string): string {
   const explicit = env[spec.envVar]?.trim();
   if (explicit) {
     if (!isExecutable(explicit)) throw new Error(`${spec.envVar}=${explicit} is not an executable file`);
     return path.resolve(explicit);
   }
-  const found = onPath(spec.name, env.PATH) ?? [path.join(venvBin, spec.name)].find(isExecutable);
+  const found = onPath(spec.name, env.PATH) ?? [path.join(localBin, spec.name)].find(isExecutable);
   if (!found) throw new TemporalBinaryNotFoundError(spec);
   return found;
 }
 
-export const resolveTemporalCli = (env: NodeJS.ProcessEnv = process.env) => resolve(binaries.cli, env);
-export const resolveTemporalTestServer = (env: NodeJS.ProcessEnv = process.env) =>
-  resolve(binaries.testServer, env);
+export const resolveTemporalCli = (env: NodeJS.ProcessEnv = process.env, localBin = venvBin) =>
+  resolve(binaries.cli, env, localBin);
+export const resolveTemporalTestServer = (env: NodeJS.ProcessEnv = process.env, localBin = venvBin) =>
+  resolve(binaries.testServer, env, localBin);
