@@ -52,16 +52,6 @@ function describeInvite(invite: Invite, now: number) {
 export const adminInviteRoutes: FastifyPluginAsync<AdminInvitesOptions> = async (fastify, { store, env }) => {
   await fastify.register(adminAuth, { token: env.ADMIN_TOKEN });
 
-  // An empty POST is a plain "new invite with defaults", even when a client still sends a JSON content type.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    if (text === '') done(null, undefined);
-    // The default parser answers through `done`; it returns nothing to wait for.
-    else void parseJson(request, text, done);
-  });
-
   const baseUrl = (request: FastifyRequest) =>
     (env.PUBLIC_BASE_URL ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
 

@@ -65,15 +65,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
   const { client } = options.temporal;
   await fastify.register(adminAuth, { token: options.token });
 
-  // POSTs without a body are fine even when a client still sends a JSON content type.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    if (text === '') done(null, undefined);
-    else void parseJson(request, text, done);
-  });
-
   const withinDeadline = <T>(call: () => Promise<T>) =>
     client.withDeadline(Date.now() + temporalTimeoutMs, call);
 
