@@ -54,9 +54,24 @@ export interface WorkerDeps {
   tracing?: Tracing;
 }
 
+/**
+ * Runs already counted. A completed workflow is replayed to answer a query (the CLI and the admin API ask
+ * for a finished return's state), and that replay can reach the completion again: count each run once.
+ */
+const countedRuns = new Set<string>();
+const COUNTED_RUNS_LIMIT = 10_000;
+
 const appSinks: InjectedSinks<AppSinks> = {
   appMetrics: {
-    returnFinished: { fn: (_info, outcome) => returnsFinished.inc({ outcome }), callDuringReplay: false },
+    returnFinished: {
+      fn: (info, outcome) => {
+        if (countedRuns.has(info.runId)) return;
+        if (countedRuns.size >= COUNTED_RUNS_LIMIT) countedRuns.clear();
+        countedRuns.add(info.runId);
+        returnsFinished.inc({ outcome });
+      },
+      callDuringReplay: false,
+    },
   },
 };
 
