@@ -1,5 +1,6 @@
 // Activities of the tenant sweeper: one Finale collection read and one Loop list call per pass.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import pLimit from 'p-limit';
 import { returnWorkflowId } from '../workflows/ids.ts';
 import { finaleReturnChangedSignal } from '../workflows/messages.ts';
 import { loopReturnIdFrom } from '../workflows/return-plan.ts';
@@ -47,15 +48,6 @@ function recentKeys(ttlMs: number) {
   };
 }
 
-async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await run(items[next++]!);
-    }),
-  );
-}
-
 export function createSweeperActivities(deps: SweeperActivityDeps) {
   const delivered = recentKeys(DELIVERED_TTL_MS);
   async function workflowIdFor(tenantId: string, finaleReturnId: string): Promise<string | undefined> {
@@ -88,7 +80,8 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
       const unmatched: string[] = [];
       // Windows overlap, so most changes come round more than once: each is delivered once per process.
       const fresh = changed.filter((r) => !delivered.has(`${tenantId}/${r.returnId}/${r.statusId}`));
-      await inParallel(fresh, SIGNAL_CONCURRENCY, async (finaleReturn) => {
+      const limit = pLimit(SIGNAL_CONCURRENCY);
+      const signal = async (finaleReturn: (typeof fresh)[number]) => {
         const key = `${tenantId}/${finaleReturn.returnId}/${finaleReturn.statusId}`;
         const workflowId = await workflowIdFor(tenantId, finaleReturn.returnId);
         if (!workflowId) {
@@ -107,7 +100,8 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
           unmatched.push(finaleReturn.returnId);
         }
         delivered.remember(key);
-      });
+      };
+      await Promise.all(fresh.map((finaleReturn) => limit(() => signal(finaleReturn))));
       return { readAt, changes: changed.length, signalled, unmatched };
     },
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
+import pLimit from 'p-limit';
 import { parseReturnWebhook } from '../integrations/loop/webhooks.ts';
 import { demoFinaleAccount, demoTenant, seedDemoWorld } from '../sandbox/demo-world.ts';
 import { startFinaleSimulator } from '../sandbox/finale/server.ts';
@@ -32,13 +33,10 @@ const OPEN = Number(options.open);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
+/** Runs `run` over `items`, CONCURRENCY at a time. */
 async function inBatches<T>(items: T[], run: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
-      while (next < items.length) await run(items[next++]!);
-    }),
-  );
+  const limit = pLimit(CONCURRENCY);
+  await Promise.all(items.map((item) => limit(() => run(item))));
 }
 
 const port = 17_000 + Math.floor(Math.random() * 2_000);

@@ -24,6 +24,7 @@ import { phpJson } from '../sandbox/loop/payloads.ts';
 import { openStore } from '../store/open-store.ts';
 import { startDevServer } from '../temporal/dev-server.ts';
 import { startReturnWorkflow } from '../temporal/workflow-starts.ts';
+import pLimit from 'p-limit';
 
 interface Timing {
   latenciesMs: number[];
@@ -43,18 +44,17 @@ type LoadReply = Timing & { failures: string[] };
 /** Runs `task` over `items`, at most `concurrency` at a time, timing each call and the whole run. */
 async function timed<T>(items: T[], concurrency: number, task: (item: T) => Promise<void>): Promise<Timing> {
   const latenciesMs: number[] = [];
-  let next = 0;
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const limit = pLimit(concurrency);
   await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
+    items.map((item) =>
+      limit(async () => {
         const t0 = performance.now();
         await task(item);
         latenciesMs.push(performance.now() - t0);
-      }
-    }),
+      }),
+    ),
   );
   const { user, system } = process.cpuUsage(cpu);
   return { latenciesMs, elapsedMs: performance.now() - started, cpuMs: (user + system) / 1_000 };
