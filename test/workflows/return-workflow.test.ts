@@ -3,7 +3,7 @@ import { demoTenant } from '../../sandbox/demo-world.ts';
 import { signalReturnChanged, startReturnWorkflow } from '../../temporal/workflow-starts.ts';
 import { createWorker } from '../../worker/create-worker.ts';
 import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
-import { markCompleteUpdate, retryUpdate } from '../../workflows/messages.ts';
+import { markCompleteUpdate, retryUpdate, type ReturnState } from '../../workflows/messages.ts';
 import { startHttpReceiver } from '../support/http-receiver.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { spawnWorkerProcess } from '../support/spawn-worker.ts';
@@ -147,10 +147,19 @@ describe('return workflow on the dev server, against both simulators', () => {
     expect(raised[0]?.text).toMatch(/needs attention \(config, FacilityNotFound\).*"Main Warehouse"/);
     expect(raised[0]?.text).toContain(`/workflows/${encodeURIComponent(handle.workflowId)}`);
 
-    await pipeline.store.updateSettings(pipeline.tenantId, {
-      destinationFacilityName: 'Main Warehouse',
-      needsAttentionRecheckMs: '6h',
+    // Lengthen the re-check first and let the return park again under it, so the operator's retry below
+    // cannot race an automatic re-check that would already have picked up the corrected facility.
+    await pipeline.store.updateSettings(pipeline.tenantId, { needsAttentionRecheckMs: '6h' });
+    const rechecks = (s: ReturnState) => s.timeline.filter((t) => t.event === 'automatic re-check').length;
+    const recheckedSoFar = rechecks(await pipeline.state(loopReturn.id));
+    await pipeline.waitForState(loopReturn.id, (s) => {
+      const lastRecheck = s.timeline.findLastIndex((t) => t.event === 'automatic re-check');
+      return (
+        rechecks(s) > recheckedSoFar &&
+        s.timeline.slice(lastRecheck).some((t) => t.event.startsWith('needs attention'))
+      );
     });
+    await pipeline.store.updateSettings(pipeline.tenantId, { destinationFacilityName: 'Main Warehouse' });
     await handle.executeUpdate(retryUpdate, { args: [{ version: 1, by: 'ops@example.com' }] });
     pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
     expect((await handle.result()).outcome).toBe('processed');
@@ -165,12 +174,16 @@ describe('return workflow on the dev server, against both simulators', () => {
     const orderName = newOrder(['CAP-RED']);
     const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
     const createsBefore = pipeline.finaleCalls(FINALE_CREATE);
-    const handle = await pipeline.start(loopReturn);
-    const held = await pipeline.waitForState(loopReturn.id, (s) => /is paused/.test(s.waitingFor));
-    expect(held.stage).toBe('resolving');
-    expect(pipeline.finaleCalls(FINALE_CREATE)).toBe(createsBefore);
-
-    await pipeline.store.resumeTenant(pipeline.tenantId);
+    let handle;
+    try {
+      handle = await pipeline.start(loopReturn);
+      const held = await pipeline.waitForState(loopReturn.id, (s) => /is paused/.test(s.waitingFor));
+      expect(held.stage).toBe('resolving');
+      expect(pipeline.finaleCalls(FINALE_CREATE)).toBe(createsBefore);
+    } finally {
+      // Resumed even when an expectation fails, so the tests after this one do not all hold too.
+      await pipeline.store.resumeTenant(pipeline.tenantId);
+    }
     await handle.signal('retry', { version: 1, by: 'ops' });
     pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
     expect((await handle.result()).outcome).toBe('processed');
