@@ -3,6 +3,7 @@
 // running the same number of no-op activities, in the same run. Prints figures; asserts nothing.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
@@ -78,6 +79,34 @@ await new Promise<void>((resolve, reject) => {
   worker.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('bench worker ready') && resolve());
   worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
 });
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const cpuNow = () => ({
+  server: cpuSeconds(dev.pid),
+  worker: cpuSeconds(worker.pid!),
+  bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+});
+const cpuSince = (before: ReturnType<typeof cpuNow>) => {
+  const now = cpuNow();
+  return {
+    server: now.server - before.server,
+    worker: now.worker - before.worker,
+    bench: now.bench - before.bench,
+  };
+};
+/** Where each run's CPU went, per return, and how busy it kept the machine's cores. */
+const cpuLine = (used: ReturnType<typeof cpuSince>, seconds: number) => {
+  const perReturnMs = (s: number) => fmt((1000 * s) / N);
+  const total = used.server + used.worker + used.bench;
+  return (
+    `${perReturnMs(total)} ms per return (Temporal server ${perReturnMs(used.server)}, worker ` +
+    `${perReturnMs(used.worker)}, simulators + client ${perReturnMs(used.bench)}); ` +
+    `cores ${fmt((100 * total) / (seconds * availableParallelism()), 0)}% busy`
+  );
+};
 const peakRssMb = () => {
   const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
@@ -150,11 +179,15 @@ try {
   finale.state.calls.reset();
   loop.resetCalls();
   say(`Running ${N} returns through the pipeline (concurrency ${CONCURRENCY}) …`);
+  const pipelineCpu = cpuNow();
   const pipeline = await runPipeline(N, 100_000);
+  const pipelineCpuUsed = cpuSince(pipelineCpu);
   const finaleCalls = finale.state.calls.snapshot().byEndpoint;
   const loopCalls = loop.calls().byEndpoint;
   say(`Running ${N} bare workflows of ${activityCount} no-op activities each …`);
+  const bareCpu = cpuNow();
   const bareSeconds = await runBare(N, activityCount);
+  const bareCpuUsed = cpuSince(bareCpu);
 
   const sweeperReads = finaleCalls['GET /:account/api/return (collection)'] ?? 0;
   const finalePerReturn =
@@ -206,6 +239,8 @@ try {
   say(
     `  bare workflow:       ${fmt(bareRate)} workflows/s (${fmt(bareSeconds)} s, ${activityCount} no-op activities each)`,
   );
+  say(`  CPU, pipeline:       ${cpuLine(pipelineCpuUsed, pipeline.seconds)}`);
+  say(`  CPU, bare:           ${cpuLine(bareCpuUsed, bareSeconds)}`);
   say(`  ratio:               ${fmt(pipelineRate / bareRate, 2)} (target ≥ 0.85)`);
   say(
     `  Finale calls/return: ${fmt(finalePerReturn, 2)} (target ≤ 3; by endpoint ${JSON.stringify(finaleCalls)})`,

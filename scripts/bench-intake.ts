@@ -2,8 +2,9 @@
 // starting workflows directly. One in-memory Temporal dev server; the gateway runs in this process with an
 // in-memory tenant store, and a second process fires signed `return.created` webhooks at it over loopback.
 // Beside it, this process makes the same number of raw workflow starts (same workflow type and options,
-// through the one function the gateway uses) with the same concurrency. No worker runs: starts only.
-// Prints figures; it is not a test.
+// through the one function the gateway uses) with the same concurrency. A third row is the floor for any
+// HTTP intake on this machine: a bare Node HTTP server that parses the body and makes the same start, fed by
+// the same load process. No worker runs: starts only. Prints figures; it is not a test.
 import { fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -116,6 +117,33 @@ function summarise(runs: Timing[]) {
   };
 }
 
+/**
+ * The least any HTTP intake can do: read the body, parse it, start the workflow, answer 202. No signature,
+ * validation, logging, rate limiting or metrics; what the gateway adds on top of this is its own cost.
+ */
+async function startHttpFloor(start: (loopReturn: LoopReturn) => Promise<boolean>) {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const loopReturn = parseReturnWebhook(JSON.parse(Buffer.concat(chunks).toString('utf8'))).return;
+      start(loopReturn).then(
+        (started) => {
+          response.writeHead(202, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ outcome: started ? 'started' : 'duplicate' }));
+        },
+        (error: unknown) => {
+          response.writeHead(503);
+          response.end(String(error));
+        },
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { count: { type: 'string', default: '500' }, concurrency: { type: 'string', default: '32' } },
@@ -165,7 +193,7 @@ async function main(): Promise<void> {
     // Full Loop payloads (PII and all, as Loop sends them), each a distinct return.
     const loop = new SimulatorControls();
     loop.seedShop({ name: 'Bench Shop', apiKey: 'bench', webhookSecret: secret });
-    const bodies = Array.from({ length: 2 * (count + warmup) }, (_, i) =>
+    const bodies = Array.from({ length: 3 * (count + warmup) }, (_, i) =>
       phpJson({
         ...loop.seedReturn({
           orderName: `#${10_000 + i}`,
@@ -178,8 +206,17 @@ async function main(): Promise<void> {
     );
     const viaGateway = bodies.slice(0, count + warmup);
     const raw: LoopReturn[] = bodies
-      .slice(count + warmup)
+      .slice(count + warmup, 2 * (count + warmup))
       .map((body) => parseReturnWebhook(JSON.parse(body)).return);
+    const viaFloor = bodies.slice(2 * (count + warmup));
+    const floor = await startHttpFloor((loopReturn) =>
+      startReturnWorkflow(client, taskQueue, {
+        tenantId,
+        loopReturnId: `floor-${loopReturn.id}`,
+        loopReturn,
+      }),
+    );
+    stops.push(floor.close);
 
     const load = fork(fileURLToPath(import.meta.url), [], {
       execArgv: ['--import', 'tsx'],
@@ -189,16 +226,19 @@ async function main(): Promise<void> {
     stops.push(async () => load.connected && load.disconnect());
     const url = `${gateway.url}/webhooks/loop/${tenantId}`;
     /** One batch from the load process; the CPU figure is this (the gateway's) process, the load's apart. */
-    const fire = async (slice: string[]): Promise<Timing & { loadCpuMs: number }> => {
+    const fire = async (slice: string[], target = url): Promise<Timing & { loadCpuMs: number }> => {
       const deliveries = slice.map((body) => ({
         body,
         signature: createHmac('sha256', secret).update(body).digest('base64'),
       }));
       const cpu = process.cpuUsage();
       const reply = await new Promise<LoadReply>((resolve, reject) => {
-        load.once('message', (message) => resolve(message as LoadReply));
+        load.once('message', (message) => {
+          load.off('error', reject);
+          resolve(message as LoadReply);
+        });
         load.once('error', reject);
-        load.send({ url, deliveries, concurrency } satisfies LoadRequest);
+        load.send({ url: target, deliveries, concurrency } satisfies LoadRequest);
       });
       const { user, system } = process.cpuUsage(cpu);
       if (reply.failures.length > 0) {
@@ -219,29 +259,35 @@ async function main(): Promise<void> {
     say(`Warming up (${warmup} of each)…`);
     await fire(viaGateway.slice(0, warmup));
     await startRaw(raw.slice(0, warmup));
+    await fire(viaFloor.slice(0, warmup), floor.url);
 
     // Interleaved in ABBA rounds, so drift (the dev server filling up) and bursts of load from other
     // processes on the machine fall on both sides alike.
     const rounds = 4;
     const gatewayWork = viaGateway.slice(warmup);
     const rawWork = raw.slice(warmup);
+    const floorWork = viaFloor.slice(warmup);
     const chunk = <T>(items: T[], index: number) =>
       items.slice(
         Math.floor((index * count) / (2 * rounds)),
         Math.floor(((index + 1) * count) / (2 * rounds)),
       );
-    say(`Measuring ${count} webhooks and ${count} raw starts, concurrency ${concurrency}…`);
+    say(`Measuring ${count} each of webhooks, raw starts and floor webhooks, concurrency ${concurrency}…`);
     const gatewayRuns: Awaited<ReturnType<typeof fire>>[] = [];
+    const floorRuns: Awaited<ReturnType<typeof fire>>[] = [];
     const rawRuns: Timing[] = [];
     for (let round = 0; round < rounds; round++) {
       rawRuns.push(await startRaw(chunk(rawWork, 2 * round)));
       gatewayRuns.push(await fire(chunk(gatewayWork, 2 * round)));
+      floorRuns.push(await fire(chunk(floorWork, 2 * round), floor.url));
+      floorRuns.push(await fire(chunk(floorWork, 2 * round + 1), floor.url));
       gatewayRuns.push(await fire(chunk(gatewayWork, 2 * round + 1)));
       rawRuns.push(await startRaw(chunk(rawWork, 2 * round + 1)));
     }
 
     const viaHttp = summarise(gatewayRuns);
     const direct = summarise(rawRuns);
+    const viaFloorHttp = summarise(floorRuns);
     const ratio = viaHttp.rate / direct.rate;
     const row = (name: string, s: ReturnType<typeof summarise>) =>
       `  ${name.padEnd(34)}${[s.rate.toFixed(0), s.p50.toFixed(1), s.p99.toFixed(1), s.cpuMsEach.toFixed(2)]
@@ -252,8 +298,13 @@ async function main(): Promise<void> {
     say(`  ${''.padEnd(34)}${['per s', 'p50 ms', 'p99 ms', 'CPU ms'].map((h) => h.padStart(10)).join('')}`);
     say(row('webhooks via the gateway (HTTP)', viaHttp));
     say(row('raw client.workflow.start', direct));
+    say(row('floor: bare Node HTTP + start', viaFloorHttp));
     say('');
     say(`  ratio (gateway / raw): ${ratio.toFixed(2)}  (target ≥ 0.90: ${ratio >= 0.9 ? 'met' : 'NOT met'})`);
+    say(
+      `  floor / raw: ${(viaFloorHttp.rate / direct.rate).toFixed(2)} (the most any HTTP intake reaches here); ` +
+        `gateway / floor: ${(viaHttp.rate / viaFloorHttp.rate).toFixed(2)}`,
+    );
     say(
       `  CPU ms = this process's CPU per webhook or start; the load process used ${loadCpuMsEach.toFixed(2)} ms ` +
         `per webhook on top (${os.availableParallelism()} CPUs, load average ${os.loadavg()[0]!.toFixed(1)})`,
