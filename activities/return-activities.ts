@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { CompletionAction, TenantSettings } from '../config/tenant-settings.ts';
 import { InvalidRequestError } from '../integrations/errors.ts';
 import { orderIdCandidates } from '../integrations/finale/order-id-forms.ts';
+import type { LocationMatch } from '../integrations/finale/types.ts';
 import type { LoopActionOutcome } from '../integrations/loop/client.ts';
 import type { LoopReturn } from '../integrations/loop/loop-return.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
@@ -57,6 +58,8 @@ export interface CreatedFinaleReturn {
 export function createReturnActivities(deps: ReturnActivityDeps) {
   const facilityCacheMs = deps.facilityCacheMs ?? 10 * 60_000;
   const facilities = new Map<string, { facilityUrl: string; expires: number }>();
+  /** One Finale facility read per tenant at a time: a burst of new returns spends one call of the budget. */
+  const facilityReads = new Map<string, Promise<LocationMatch>>();
   /** The order-ID form that last found an order, per tenant: tried first next time to save a 404. */
   const lastOrderForm = new Map<string, TenantSettings['orderIdForms'][number]>();
 
@@ -118,15 +121,26 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
       const settings = await settingsOf(tenantId);
       const name = settings.destinationFacilityName;
       const key = `${tenantId}\u0000${settings.finaleAccountName}\u0000${name}`;
+      const { finale } = await deps.clientsFor(tenantId);
+      // No await from here until the read is shared, so concurrent calls see either the cache or the read.
       const cached = facilities.get(key);
       if (cached && cached.expires > Date.now()) return { facilityUrl: cached.facilityUrl };
-
-      const { finale } = await deps.clientsFor(tenantId);
-      const match = await finale.resolveLocation(name);
-      if (match.found) {
-        facilities.set(key, { facilityUrl: match.found.facilityUrl, expires: Date.now() + facilityCacheMs });
-        return { facilityUrl: match.found.facilityUrl };
+      let read = facilityReads.get(key);
+      if (read === undefined) {
+        read = finale
+          .resolveLocation(name)
+          .then((result) => {
+            if (result.found) {
+              const entry = { facilityUrl: result.found.facilityUrl, expires: Date.now() + facilityCacheMs };
+              facilities.set(key, entry);
+            }
+            return result;
+          })
+          .finally(() => facilityReads.delete(key));
+        facilityReads.set(key, read);
       }
+      const match = await read;
+      if (match.found) return { facilityUrl: match.found.facilityUrl };
       const near = match.nearMatches[0];
       const fix = near
         ? `Set the destination facility name to exactly "${near}" (as Finale spells it), then retry`

@@ -69,6 +69,8 @@ describe('tenant sweeper', () => {
         pipeline.waitForState(r.id, (s) => s.stage === 'awaiting-finale-completion', 60_000),
       ),
     );
+    // 50 returns arriving together share one facility read of Finale's per-minute budget.
+    expect(pipeline.finaleCalls('GET /:account/api/facility (collection)')).toBe(1);
     await pipeline.startSweeper();
     await sweepOnce();
 
