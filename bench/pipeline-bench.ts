@@ -84,11 +84,10 @@ const cpuSeconds = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
-const cpuNow = () => ({
-  server: cpuSeconds(dev.pid),
-  worker: cpuSeconds(worker.pid!),
-  bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
-});
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return { server: cpuSeconds(dev.pid), worker: cpuSeconds(worker.pid!), bench: (user + system) / 1e6 };
+};
 const cpuSince = (before: ReturnType<typeof cpuNow>) => {
   const now = cpuNow();
   return {

@@ -118,8 +118,8 @@ function summarise(runs: Timing[]) {
 }
 
 /**
- * The least any HTTP intake can do: read the body, parse it, start the workflow, answer 202. No signature,
- * validation, logging, rate limiting or metrics; what the gateway adds on top of this is its own cost.
+ * The least any HTTP intake can do: read the body, parse and validate it, start the workflow, answer 202.
+ * No signature check, logging, rate limiting or metrics; what the gateway adds on top of this is its own cost.
  */
 async function startHttpFloor(start: (loopReturn: LoopReturn) => Promise<boolean>) {
   const server = http.createServer((request, response) => {
