@@ -43,8 +43,8 @@ function faultAnswer(
       return { status: fault.status, text: 'Service temporarily unavailable' };
     case 'rate-limit': {
       // Wall-clock time, like the client's own clock; the simulator clock is for record data only.
-      const resetAtMs = Date.now() + fault.resetInMs;
-      const reset = fault.resetUnit === 'seconds' ? Math.ceil(resetAtMs / 1000) : resetAtMs;
+      const resetAtMs = Date.now() + (fault.resetInMs ?? 1000);
+      const reset = fault.resetUnit === 'milliseconds' ? resetAtMs : Math.ceil(resetAtMs / 1000);
       return {
         status: 429,
         text: 'Rate limit exceeded',

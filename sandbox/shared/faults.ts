@@ -28,12 +28,12 @@ export const faultSpecSchema = z.discriminatedUnion('kind', [
     kind: z.literal('rate-limit'),
     /** A `Retry-After` header value, sent as given (neither API documents one). */
     retryAfter: z.string().optional(),
-    /** When Finale's `X-RateLimit-Reset` says the limit resets, from now. */
-    resetInMs: z.number().int().min(0).default(1000),
-    /** Unit of Finale's `X-RateLimit-Reset` epoch timestamp: public clients report both. */
-    resetUnit: z.enum(['seconds', 'milliseconds']).default('seconds'),
+    /** When Finale's `X-RateLimit-Reset` says the limit resets, from now (Finale: default 1000). */
+    resetInMs: z.number().int().min(0).optional(),
+    /** Unit of Finale's `X-RateLimit-Reset` epoch timestamp: public clients report both (default seconds). */
+    resetUnit: z.enum(['seconds', 'milliseconds']).optional(),
     /** Leaves Finale's `X-RateLimit-Reset` out. */
-    omitReset: z.boolean().default(false),
+    omitReset: z.boolean().optional(),
     ...scope,
   }),
   /** Delays the call, which then proceeds (or meets another fault). */
