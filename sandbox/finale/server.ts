@@ -4,13 +4,13 @@ import type { SettingsPatch } from './control-schemas.ts';
 import { registerFinaleControls } from './control-routes.ts';
 import { FinaleSimulatorState } from './state.ts';
 
-export type FinaleSimulatorOptions = SimulatorOptions<SettingsPatch>;
-
 /** `url` is also `apiBaseUrl`: a FinaleClient takes the origin, as account paths start at the root. */
 export type FinaleSimulator = RunningSimulator<FinaleSimulatorState>;
 
 /** A Finale Inventory API over real HTTP, with in-memory accounts and test controls under `/__control/`. */
-export async function startFinaleSimulator(options: FinaleSimulatorOptions = {}): Promise<FinaleSimulator> {
+export async function startFinaleSimulator(
+  options: SimulatorOptions<SettingsPatch> = {},
+): Promise<FinaleSimulator> {
   const state = new FinaleSimulatorState(options.settings);
   return startSimulator(state, options, {
     apiPath: '',

@@ -5,13 +5,13 @@ import type { SettingsPatch } from './control-schemas.ts';
 import { registerLoopControls } from './control-routes.ts';
 import { LoopSimulatorState } from './state.ts';
 
-export type LoopSimulatorOptions = SimulatorOptions<SettingsPatch>;
-
 /** `apiBaseUrl` is `url + '/api'`, what a LoopClient takes as `baseUrl` (the client appends the version). */
 export type LoopSimulator = RunningSimulator<LoopSimulatorState>;
 
 /** The Loop merchant API over real HTTP, with in-memory shops, signed webhooks and test controls under `/__control/`. */
-export async function startLoopSimulator(options: LoopSimulatorOptions = {}): Promise<LoopSimulator> {
+export async function startLoopSimulator(
+  options: SimulatorOptions<SettingsPatch> = {},
+): Promise<LoopSimulator> {
   const state = new LoopSimulatorState(options.settings);
   return startSimulator(state, options, {
     apiPath: '/api',
