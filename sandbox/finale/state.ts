@@ -24,9 +24,9 @@ import {
   type AccountSeed,
   type ClockControl,
   type FacilitySeed,
+  type FinaleSettings,
   type OrderSeed,
   type ProductSeed,
-  type FinaleSettings,
   type ReturnSeed,
   type SettingsPatch,
 } from './control-schemas.ts';
