@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { resolveTemporalCli } from './binaries.ts';
+import { StartupError } from '../startup/startup-error.ts';
 import { registerSearchAttributes } from './register-search-attributes.ts';
 import { waitForTemporal } from './wait-for-temporal.ts';
 
@@ -65,8 +66,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
 
   const child = spawn(resolveTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The last lines it printed say why, should it exit before answering.
+  const recent: string[] = [];
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) options.onOutput?.(line);
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      recent.push(line);
+      if (recent.length > 5) recent.shift();
+      options.onOutput?.(line);
+    }
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -95,7 +103,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   } catch (error) {
     const exited = !alive();
     await stop();
-    if (exited) throw new Error(`Temporal dev server exited with code ${child.exitCode}`, { cause: error });
+    if (exited) {
+      const output = recent.length > 0 ? ` Its last output:\n    ${recent.join('\n    ')}` : '';
+      throw new StartupError(`The Temporal dev server exited with code ${child.exitCode}.${output}`, {
+        cause: error,
+      });
+    }
     throw error;
   }
 

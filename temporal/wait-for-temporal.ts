@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { StartupError } from '../config/startup-error.ts';
+import { StartupError } from '../startup/startup-error.ts';
 import type { TemporalConnectionOptions } from '../config/temporal-connection.ts';
 
 export interface WaitForTemporalOptions {

@@ -1,6 +1,6 @@
 // Expected reasons a process cannot start (a port in use, Temporal not answering, a bad setting) carry a
 // message that says what to do; entry points print it alone, without a stack trace that would bury it.
-import { ConfigError } from './env.ts';
+import { ConfigError } from '../config/env.ts';
 
 /** A start-up failure the operator can fix; its message names the cause and the setting to change. */
 export class StartupError extends Error {
