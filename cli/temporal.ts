@@ -16,8 +16,8 @@ export async function withTemporalClient<T>(
   try {
     client = await connectTemporalClient({
       address: settings.temporalAddress,
-      namespace: settings.namespace,
       env: settings.env,
+      namespace: settings.namespace,
       waitMs: WAIT_MS,
     });
   } catch (error) {

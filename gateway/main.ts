@@ -26,9 +26,8 @@ async function start() {
   // answer 503 (Loop redelivers) until then.
   const client = lazyTemporalClient({
     address: temporalAddress,
-    namespace: env.TEMPORAL_NAMESPACE,
     env,
-    interceptors: tracing?.clientInterceptors,
+    tracing,
   });
   const gateway = await startGateway({
     host: env.GATEWAY_HOST,

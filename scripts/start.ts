@@ -28,9 +28,6 @@ const env = loadEnvOrExit();
 const logger = createLogger({ level: process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn' });
 const step = (message: string) => process.stdout.write(`  … ${message}\n`);
 
-/** How long to wait for Temporal: a cold dev server migrating its SQLite file is slow on a busy machine. */
-const TEMPORAL_WAIT_MS = 60_000;
-
 const stops: (() => Promise<void>)[] = [];
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
@@ -95,13 +92,7 @@ try {
     stops.push(devServer.stop);
     temporalAddress = devServer.address;
   }
-  const client = await connectTemporalClient({
-    address: temporalAddress,
-    namespace: env.TEMPORAL_NAMESPACE,
-    env,
-    interceptors: tracing?.clientInterceptors,
-    waitMs: TEMPORAL_WAIT_MS,
-  });
+  const client = await connectTemporalClient({ address: temporalAddress, env, tracing });
   stops.push(() => client.connection.close());
 
   const adminToken = await loadOrCreateAdminToken(env.DATA_DIR, env.ADMIN_TOKEN);

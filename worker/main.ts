@@ -15,9 +15,6 @@ import { connectTemporalClient } from '../temporal/client.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { createWorker } from './create-worker.ts';
 
-/** How long a starting worker waits for Temporal before giving up (its supervisor then restarts it). */
-const TEMPORAL_WAIT_MS = 60_000;
-
 const env = loadEnvOrExit();
 const logger = createLogger({ level: env.LOG_LEVEL });
 if (!env.TEMPORAL_ADDRESS) {
@@ -36,13 +33,7 @@ async function start() {
     ? await startMetricsServer(metricsRegistry, env.WORKER_METRICS_ADDRESS)
     : undefined;
   const store = await openStoreFromEnv(env, logger);
-  const client = await connectTemporalClient({
-    address: temporalAddress,
-    namespace: env.TEMPORAL_NAMESPACE,
-    env,
-    interceptors: tracing?.clientInterceptors,
-    waitMs: TEMPORAL_WAIT_MS,
-  });
+  const client = await connectTemporalClient({ address: temporalAddress, env, tracing });
   const nativeConnection = await connectWorkerConnection(temporalAddress, env);
   return { tracing, metricsServer, store, client, nativeConnection };
 }

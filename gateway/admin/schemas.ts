@@ -48,7 +48,8 @@ export const errorAnswer = z.object({
 export const tenantsAnswer = z.object({ tenants: z.array(tenantSettingsSchema) });
 export const tenantAnswer = z.object({ tenant: tenantSettingsSchema });
 
-const returnStages = [
+/** Every stage of a return (the schema's check below keeps it in step with the workflow's). */
+export const returnStages = [
   'received',
   'resolving',
   'creating-finale-return',
