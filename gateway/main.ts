@@ -4,7 +4,7 @@
 import { loadEnvOrExit } from '../config/env.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startTracing } from '../observability/tracing.ts';
-import { assertPortsFree, listeners } from '../startup/ports.ts';
+import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
 import { exitOnStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
 import { lazyTemporalClient } from '../temporal/client.ts';
@@ -19,7 +19,8 @@ if (!env.TEMPORAL_ADDRESS) {
 const temporalAddress = env.TEMPORAL_ADDRESS;
 
 async function start() {
-  await assertPortsFree([listeners.gateway(env)]);
+  const listener = listeners.gateway(env);
+  await assertPortsFree([listener]);
   const tracing = startTracing(env);
   const store = await openStoreFromEnv(env, logger);
   // Lazy: the gateway starts while Temporal is still coming up; /readyz says when it answers, and webhooks
@@ -29,14 +30,16 @@ async function start() {
     env,
     tracing,
   });
-  const gateway = await startGateway({
-    host: env.GATEWAY_HOST,
-    port: env.GATEWAY_PORT,
-    logger,
-    env,
-    store,
-    temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
-  });
+  const gateway = await listenChecked([listener], () =>
+    startGateway({
+      host: env.GATEWAY_HOST,
+      port: env.GATEWAY_PORT,
+      logger,
+      env,
+      store,
+      temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    }),
+  );
   return { tracing, store, client, gateway };
 }
 

@@ -11,7 +11,7 @@ import { onboardingLinkUrl, loopWebhookUrl } from '../gateway/public-urls.ts';
 import { createLogger } from '../observability/logger.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
-import { assertPortsFree, listeners, reachableHost } from '../startup/ports.ts';
+import { assertPortsFree, listenChecked, listeners, reachableHost } from '../startup/ports.ts';
 import { describeStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
@@ -99,12 +99,14 @@ try {
   let demo: DemoSandbox | undefined;
   if (demoMode) {
     step(`demo mode (no real tenant yet): starting the Finale and Loop simulators`);
-    const sandbox = await startDemoSandbox({
-      store,
-      host: '127.0.0.1',
-      finalePort: env.FINALE_SIM_PORT,
-      loopPort: env.LOOP_SIM_PORT,
-    });
+    const sandbox = await listenChecked([listeners.finaleSimulator(env), listeners.loopSimulator(env)], () =>
+      startDemoSandbox({
+        store,
+        host: '127.0.0.1',
+        finalePort: env.FINALE_SIM_PORT,
+        loopPort: env.LOOP_SIM_PORT,
+      }),
+    );
     stops.push(() => sandbox.close());
     demo = sandbox;
   } else if (await store.getTenant(demoTenantId)) {
@@ -137,14 +139,16 @@ try {
 
   step('starting the gateway');
   const publicBaseUrl = env.PUBLIC_BASE_URL ?? gatewayBaseUrl;
-  const gateway = await startGateway({
-    host: env.GATEWAY_HOST,
-    port: env.GATEWAY_PORT,
-    logger,
-    env: { ...env, ADMIN_TOKEN: adminToken.token, PUBLIC_BASE_URL: publicBaseUrl },
-    store,
-    temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
-  });
+  const gateway = await listenChecked([listeners.gateway(env)], () =>
+    startGateway({
+      host: env.GATEWAY_HOST,
+      port: env.GATEWAY_PORT,
+      logger,
+      env: { ...env, ADMIN_TOKEN: adminToken.token, PUBLIC_BASE_URL: publicBaseUrl },
+      store,
+      temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    }),
+  );
   stops.push(() => gateway.server.close());
 
   if (demo) {

@@ -226,3 +226,19 @@ export async function assertPortsFree(candidates: (Listener | undefined)[]): Pro
   );
   if (blocked.length > 0) throw new PortsInUseError(blocked);
 }
+
+/**
+ * Runs `listen`; when it fails because a port was taken since the check (npm start takes a while to get
+ * from its check to its gateway), the failure is reported as the check reports it.
+ */
+export async function listenChecked<T>(
+  candidates: (Listener | undefined)[],
+  listen: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await listen();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') await assertPortsFree(candidates);
+    throw error;
+  }
+}

@@ -8,7 +8,7 @@ import { metricsRegistry } from '../observability/metrics.ts';
 import { startMetricsServer } from '../observability/metrics-server.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
-import { assertPortsFree, listeners } from '../startup/ports.ts';
+import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
 import { exitOnStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
@@ -25,12 +25,14 @@ const temporalAddress = env.TEMPORAL_ADDRESS;
 
 /** Everything the worker holds open, connected in order; a failure exits with what to fix. */
 async function start() {
-  await assertPortsFree([listeners.sdkMetrics(env), listeners.workerMetrics(env)]);
+  const metricsListener = listeners.workerMetrics(env);
+  await assertPortsFree([listeners.sdkMetrics(env), metricsListener]);
   // Before any worker connection: the runtime carries the SDK's logger and metrics exporter.
   installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS });
   const tracing = startTracing(env);
-  const metricsServer = env.WORKER_METRICS_ADDRESS
-    ? await startMetricsServer(metricsRegistry, env.WORKER_METRICS_ADDRESS)
+  const metricsAddress = env.WORKER_METRICS_ADDRESS;
+  const metricsServer = metricsAddress
+    ? await listenChecked([metricsListener], () => startMetricsServer(metricsRegistry, metricsAddress))
     : undefined;
   const store = await openStoreFromEnv(env, logger);
   const client = await connectTemporalClient({ address: temporalAddress, env, tracing });
