@@ -57,6 +57,6 @@ tar -C "$tree" --numeric-owner --exclude=./.complete --exclude='./dev/*' --exclu
     - "$image" >/dev/null
 
 # Earlier builds of this image are not used any more.
-docker image ls "$repository" --format '{{.Repository}}:{{.Tag}}' | grep -vxF "$image" |
+docker image ls "$repository" --format '{{.Repository}}:{{.Tag}}' | { grep -vxF "$image" || true; } |
   xargs -r docker image rm >/dev/null
 echo "$image"
