@@ -40,6 +40,8 @@ export default defineConfig({
   test: {
     // Runs once per run, whichever projects run: the run's log file.
     globalSetup: ['test/setup/run-log.ts'],
+    // Workflow tests take seconds by design; the report names a test only when it is this slow.
+    slowTestThreshold: 10_000,
     projects: [
       {
         ...shared,
