@@ -2,6 +2,7 @@
 // worker runs activities, without a Temporal server. The workflow parks a return on the class, code and fix.
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { classified } from '../../activities/failures.ts';
 import { TenantSettingsError } from '../../config/tenant-settings.ts';
@@ -14,9 +15,10 @@ import {
 } from '../../integrations/errors.ts';
 import { TenantNotFoundError } from '../../store/errors.ts';
 import type { IssueDetails } from '../../workflows/messages.ts';
-import { runLogger } from '../support/run-log.ts';
+import { writeRunLog } from '../support/run-log.ts';
 
-const activityEnvironment = () => new MockActivityEnvironment(undefined, { logger: runLogger });
+const activityEnvironment = () =>
+  new MockActivityEnvironment(undefined, { logger: new DefaultLogger('INFO', writeRunLog) });
 
 /** What the worker hands Temporal when an activity throws `error`. */
 async function failureOf(error: unknown): Promise<unknown> {

@@ -2,13 +2,13 @@
 // runtime, once a test creates it, logs into the run's log file instead of stderr: the SDK's own lines
 // (worker state, activity failures, workflow bundling) and, forwarded, the native core's warnings. Only
 // files that use the SDK load it, so the others start no slower than without it.
-import { Runtime, makeTelemetryFilterString } from '@temporalio/worker/lib/index.js';
-import { runLogger } from '../support/run-log.ts';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker/lib/index.js';
+import { writeRunLog } from '../support/run-log.ts';
 
 export * from '@temporalio/worker/lib/index.js';
 
 Runtime.defaultOptions = {
-  logger: runLogger,
+  logger: new DefaultLogger('INFO', writeRunLog),
   telemetryOptions: {
     logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
   },
