@@ -3,7 +3,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 // Test files that need a Temporal server (the run-wide dev server, or a time-skipping test server of their
 // own) or a browser: the `server` project. Everything else is the `unit` project, `npm run test:unit`,
-// which starts no Temporal server (a file there that asks for one fails, naming this list).
+// which starts no Temporal server (connectToDevServer fails there, naming this list).
 const serverTests = [
   'test/browser/**/*.test.ts',
   'test/cli/admin-commands.test.ts',

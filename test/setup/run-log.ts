@@ -1,6 +1,6 @@
-// One log file per test run for what tests' servers and SDKs write (the Temporal SDK's worker, bundler and
-// core lines): the terminal keeps vitest's own report. Old runs' files are pruned; the path is printed at
-// the end when anything was written.
+// One log file per test run for the Temporal SDK's lines (workers, workflow bundling, activity failures,
+// native core warnings): the terminal keeps vitest's own report. Only the last runs' files are kept; the
+// path is printed at the end when anything was written.
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
