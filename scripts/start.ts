@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { apiSettingsFromEnv } from '../config/api-settings.ts';
 import { loadEnvOrExit } from '../config/env.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { startGateway } from '../gateway/server.ts';
@@ -145,6 +146,7 @@ try {
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    api: apiSettingsFromEnv(env),
     tracing,
   });
   const workerRun = worker.run();

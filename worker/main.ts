@@ -3,6 +3,7 @@
 // application metrics on their Prometheus endpoints, and traces when an OTLP endpoint is configured.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { apiSettingsFromEnv } from '../config/api-settings.ts';
 import { loadEnvOrExit } from '../config/env.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -50,6 +51,7 @@ try {
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    api: apiSettingsFromEnv(env),
     tracing,
   });
   logger.info(

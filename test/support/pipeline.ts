@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { ApiSettings } from '../../config/api-settings.ts';
 import type { TenantSettingsInput } from '../../config/tenant-settings.ts';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import { parseReturnWebhook } from '../../integrations/loop/webhooks.ts';
@@ -18,7 +19,6 @@ import { startReturnWorkflow, startTenantSweeper } from '../../temporal/workflow
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
-import type { ApiLimiters } from '../../activities/tenant-clients.ts';
 import { createWorker, type WorkerTuning } from '../../worker/create-worker.ts';
 import { uniqueTaskQueue } from './temporal.ts';
 
@@ -29,7 +29,7 @@ export interface PipelineOptions {
   settings?: Partial<TenantSettingsInput>;
   tuning?: Partial<WorkerTuning>;
   alertWebhookUrl?: string;
-  limiters?: ApiLimiters;
+  api?: Partial<ApiSettings>;
 }
 
 /** Distinctive customer data on every submitted return, so history scans can prove none of it leaks. */
@@ -82,7 +82,7 @@ export async function startPipeline(options: PipelineOptions) {
       endpoints,
       tuning: options.tuning,
       alerts: { webhookUrl: options.alertWebhookUrl, webUiUrl: 'http://127.0.0.1:8233' },
-      limiters: options.limiters,
+      api: options.api,
     });
   let worker: Worker = await newWorker();
   let running = worker.run();

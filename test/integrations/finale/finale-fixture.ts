@@ -1,5 +1,6 @@
 import { FinaleClient, type FinaleClientOptions } from '../../../integrations/finale/client.ts';
-import { CredentialRateLimiter } from '../../../integrations/rate-limiter.ts';
+import { ApiBudgets } from '../../../integrations/rate-limiter.ts';
+import { memoryTokenBuckets } from '../../../integrations/token-buckets.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../../sandbox/finale/server.ts';
 
 /** Distinctive, so a leak into a log line or an error cannot go unnoticed. */
@@ -7,10 +8,22 @@ export const ACCOUNT = 'acme';
 export const API_KEY = 'fk_live_KEY-8c1e2f3a9d';
 export const API_SECRET = 'fs_SECRET-5b7d4e0c6a';
 
+/** Generous: the suite makes many calls with one key and must not wait on Finale's real budget. */
+const generousBudgets = () =>
+  new ApiBudgets({
+    buckets: memoryTokenBuckets(),
+    rules: {
+      'finale-get': { limit: 10_000, windowMs: 1_000 },
+      'finale-post': { limit: 10_000, windowMs: 1_000 },
+      'finale-collection': { limit: 10_000, windowMs: 1_000 },
+    },
+    maxConcurrent: { finale: 8 },
+  });
+
 /** One simulator per test file, reseeded before each test with a small but awkward Finale account. */
 export class FinaleFixture {
-  // Generous: the suite makes many calls with one key and must not wait on Finale's real budget.
-  readonly limiter = new CredentialRateLimiter({ requests: 10_000, intervalMs: 1_000, maxConcurrent: 8 });
+  /** Fresh on every reseed, so a 429 one test provoked does not hold up the next. */
+  budgets = generousBudgets();
 
   private constructor(readonly sim: FinaleSimulator) {}
 
@@ -28,7 +41,7 @@ export class FinaleFixture {
       apiKey: API_KEY,
       apiSecret: API_SECRET,
       baseUrl: this.sim.url,
-      limiter: this.limiter,
+      budgets: this.budgets,
       ...overrides,
     });
   }
@@ -41,6 +54,7 @@ export class FinaleFixture {
   reseed() {
     const { state } = this;
     state.reset();
+    this.budgets = generousBudgets();
     state.seedAccount({ name: ACCOUNT, apiKey: API_KEY, apiSecret: API_SECRET });
     const main = state.seedFacility(ACCOUNT, { facilityName: 'Main Warehouse' });
     const bin = state.seedFacility(ACCOUNT, { facilityName: 'Returns Dock', parent: 'Main Warehouse' });
@@ -60,6 +74,5 @@ export class FinaleFixture {
 
   async stop(): Promise<void> {
     await this.sim.close();
-    await this.limiter.stop();
   }
 }
