@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BucketShape, BudgetName } from '../../integrations/budget-rules.ts';
 import { memoryTokenBuckets, type TokenBuckets } from '../../integrations/token-buckets.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
-import { pgliteTarget, postgresTarget, type StoreTarget } from './store-targets.ts';
+import { pgliteServerTarget, pgliteTarget, postgresTarget, type StoreTarget } from './store-targets.ts';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 if (!postgresUrl) {
@@ -22,7 +22,7 @@ interface BucketsTarget {
   close(): Promise<void>;
 }
 
-/** Opens `count` stores on one database (PGlite has a single connection, so it gets one). */
+/** Opens `count` stores on one database (a PGlite data directory opens once, so it gets one). */
 async function storeBuckets(target: StoreTarget, count: number): Promise<BucketsTarget> {
   const key = randomBytes(32);
   const stores: TenantStore[] = [];
@@ -156,6 +156,9 @@ describe('API budget buckets in memory (one process)', () =>
 
 describe('API budget buckets on embedded PGlite', () =>
   bucketSuite(async () => storeBuckets(await pgliteTarget(), 1)));
+
+describe('API budget buckets on PGlite shared over its socket by several connection pools', () =>
+  bucketSuite(async () => storeBuckets(await pgliteServerTarget(), 3)));
 
 describe.skipIf(!postgresUrl)('API budget buckets on PostgreSQL (TEST_DATABASE_URL)', () =>
   bucketSuite(async () => storeBuckets(await postgresTarget(postgresUrl!), 3)),
