@@ -47,7 +47,7 @@ export class BudgetWaitExceededError extends Error {
   constructor(
     readonly budget: BudgetName,
     readonly waitedMs: number,
-    /** A guess at when a token could be free: this process's queue ahead of the call, at the refill rate. */
+    /** A guess at when a token could be free: any block, then this process's queue ahead at the refill rate. */
     readonly retryAfterMs: number,
   ) {
     super(`waited ${Math.round(waitedMs / 1000)} s for the ${budget} budget`);
@@ -68,7 +68,7 @@ interface Waiter {
 class BudgetQueue {
   private readonly waiting: Record<RequestPriority, Waiter[]> = { work: [], background: [] };
   private pumping = false;
-  private sleeping: { priority: RequestPriority; wake: () => void } | undefined;
+  private sleeping: { priority: RequestPriority; until: number; wake: () => void } | undefined;
 
   constructor(
     private readonly budget: BudgetName,
@@ -101,7 +101,13 @@ class BudgetQueue {
         const ahead = this.ahead(waiter);
         if (!this.remove(waiter)) return;
         budgetExhausted.inc(labels);
-        const retryAfterMs = Math.ceil(((ahead + 1) * 1000) / this.shape.refillPerSecond);
+        // The pump sleeps until the head's token (after a 429's block, say); then one refill per call ahead.
+        const interval = 1000 / this.shape.refillPerSecond;
+        const retryAfterMs = Math.ceil(
+          this.sleeping
+            ? Math.max(0, this.sleeping.until - Date.now()) + ahead * interval
+            : (ahead + 1) * interval,
+        );
         waiter.fail(new BudgetWaitExceededError(this.budget, Date.now() - since, retryAfterMs));
       }, maxWaitMs);
       budgetWaiting.inc(labels);
@@ -162,7 +168,7 @@ class BudgetQueue {
         clearTimeout(timer);
         resolve();
       }
-      this.sleeping = { priority, wake };
+      this.sleeping = { priority, until: Date.now() + ms, wake };
     }).finally(() => (this.sleeping = undefined));
   }
 }

@@ -117,8 +117,10 @@ describe('ApiBudgets', () => {
     const error = await run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetWaitExceededError);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    // One token per 10 s at a refill of one call a window.
-    expect((error as BudgetWaitExceededError).retryAfterMs).toBe(10_000);
+    // The next token, at a refill of one call per 10 s, less the time already waited for it.
+    const { retryAfterMs } = error as BudgetWaitExceededError;
+    expect(retryAfterMs).toBeGreaterThan(9_000);
+    expect(retryAfterMs).toBeLessThanOrEqual(10_000 - 190);
     expect(await metric('loop_finale_api_budget_exhausted_total', labels)).toBe(before + 1);
   });
 
@@ -157,6 +159,17 @@ describe('ApiBudgets', () => {
     );
     expect(await loopCall).toBeLessThan(50);
     expect(await finaleCall).toBeGreaterThanOrEqual(395);
+  });
+
+  it('tells a call that gives up during a block to come back after the block', async () => {
+    const budgets = budgetsWith({ limit: 100, windowMs: 1_000 }, { maxWaitMs: 100 });
+    const credential = key();
+    await budgets.obeyRateLimit('loop', credential, 5_000);
+    const error = await budgets
+      .run({ api: 'loop', key: credential, budgets: ['loop'], priority: 'work' }, async () => {})
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BudgetWaitExceededError);
+    expect((error as BudgetWaitExceededError).retryAfterMs).toBeGreaterThan(4_800);
   });
 
   it('fails a call when the buckets cannot be read, rather than sending it unbudgeted', async () => {
