@@ -66,7 +66,7 @@ describe('return workflow under time skipping', () => {
     const result = await handle.result();
     await pipeline.recordHistory('order-late-two-hours', handle.workflowId);
     expect(result.outcome).toBe('processed');
-    expect(pipeline.loop.getReturn(Number(loopReturn.id)).state).toBe('closed');
+    expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).state).toBe('closed');
   });
 
   it('flags the Loop return and parks it when the order never reaches Finale within 72 hours', async () => {
@@ -83,7 +83,7 @@ describe('return workflow under time skipping', () => {
     expect(parked.lastError?.message).toBe(
       'Order #3999 not found in Finale after 72 h — check the Shopify→Finale sync',
     );
-    const inLoop = pipeline.loop.getReturn(Number(loopReturn.id));
+    const inLoop = pipeline.loop.state.getReturn(Number(loopReturn.id));
     expect(inLoop.state).toBe('review');
     expect(inLoop.notes.map((n) => n.content)).toContain(parked.lastError?.message);
     expect(pipeline.finaleReturns().filter((r) => r.returnId === finaleReturnIdFor(loopReturn.id))).toEqual(

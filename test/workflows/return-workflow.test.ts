@@ -84,7 +84,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const result = await handle.result();
     await pipeline.recordHistory('happy-path-process', handle.workflowId);
     expect(result.outcome).toBe('processed');
-    expect(pipeline.loop.getReturn(Number(loopReturn.id)).state).toBe('closed');
+    expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).state).toBe('closed');
     expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(1);
     expect(pipeline.loopCalls('POST /warehouse/return/:id/flag')).toBe(0);
   });
@@ -116,7 +116,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const result = await handle.result();
     await pipeline.recordHistory('flag-reason', handle.workflowId);
     expect(result.outcome).toBe('flagged');
-    const inLoop = pipeline.loop.getReturn(Number(loopReturn.id));
+    const inLoop = pipeline.loop.state.getReturn(Number(loopReturn.id));
     expect(inLoop.state).toBe('review');
     expect(inLoop.notes.map((n) => n.content).join('\n')).toMatch(/"Damaged".*Flag Reasons.*LOOP-/);
     expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(processedBefore);
@@ -265,7 +265,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const finaleReturn = await awaitFinaleReturn(loopReturn.id);
 
     // What the gateway does with the `return.updated` webhook Loop sends for the cancellation.
-    pipeline.loop.setReturnState(Number(loopReturn.id), 'cancelled');
+    pipeline.loop.state.setReturnState(Number(loopReturn.id), 'cancelled');
     await signalReturnChanged(
       dev.client,
       pipeline.taskQueue,
@@ -292,7 +292,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const result = await handle.result();
     await pipeline.recordHistory('cancelled-in-finale', handle.workflowId);
     expect(result.outcome).toBe('flagged');
-    const notes = pipeline.loop.getReturn(Number(loopReturn.id)).notes.map((n) => n.content);
+    const notes = pipeline.loop.state.getReturn(Number(loopReturn.id)).notes.map((n) => n.content);
     expect(notes.join('\n')).toMatch(/cancelled in Finale/);
   });
 

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { adminInviteRoutes } from '../../../gateway/routes/admin-invites.ts';
 import { onboardingRoutes } from '../../../gateway/routes/onboarding.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../../sandbox/finale/server.ts';
-import { startLoopSimulator, type LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import { startLoopSimulator, type LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { openStore } from '../../../store/open-store.ts';
 import type { TenantStore } from '../../../store/tenant-store.ts';
 import { connectToDevServer, uniqueTaskQueue } from '../../support/temporal.ts';
@@ -38,17 +38,17 @@ export function seedFinaleAccount(finale: FinaleSimulator) {
 
 /** One shop per key, since the simulator gives each shop one key: the full one first. */
 export function seedLoopShops(loop: LoopSimulator) {
-  const shop = loop.seedShop({
+  const shop = loop.state.seedShop({
     name: 'Acme Outdoor',
     apiKey: loopKeys.full,
     webhookSecret: loopKeys.webhookSecret,
   });
-  loop.seedShop({
+  loop.state.seedShop({
     apiKey: loopKeys.noDestinations,
     webhookSecret: 'other',
     scopes: ['returns', 'developer_tools'],
   });
-  loop.seedShop({ apiKey: loopKeys.returnsOnly, webhookSecret: 'other', scopes: ['returns'] });
+  loop.state.seedShop({ apiKey: loopKeys.returnsOnly, webhookSecret: 'other', scopes: ['returns'] });
   return shop;
 }
 
@@ -151,7 +151,7 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
       }),
 
     /** The shop's webhook subscriptions as the Loop simulator holds them. */
-    webhooks: () => loop.store.shopWebhooks(shop.id),
+    webhooks: () => loop.state.records.shopWebhooks(shop.id),
 
     async close() {
       await app.close();

@@ -20,6 +20,16 @@ const generousBudgets = () =>
     maxConcurrent: { finale: 8 },
   });
 
+/** The 2xx-with-error bodies third-party Finale clients guard against, as options of a `body` fault. */
+export const errorBodies = (message: string) => ({
+  'plain-string': { text: message },
+  'success-false': { body: { success: false, error: message } },
+  'error-message': { body: { errorMessage: message } },
+  errors: { body: { errors: [{ message }] } },
+});
+
+export const ERROR_BODY_SHAPES = ['plain-string', 'success-false', 'error-message', 'errors'] as const;
+
 /** One simulator per test file, reseeded before each test with a small but awkward Finale account. */
 export class FinaleFixture {
   /** Fresh on every reseed, so a 429 one test provoked does not hold up the next. */

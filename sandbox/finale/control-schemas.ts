@@ -66,9 +66,9 @@ export const returnSeedSchema = z.object({
   extra: extraFields,
 });
 
-export const simulatorConfigSchema = z.object({
+export const settingsPatchSchema = z.object({
   /** Whether Finale rejects a second return with the same returnId is not documented. */
-  duplicateReturnIds: z.enum(['allow', 'reject']),
+  duplicateReturnIds: z.enum(['allow', 'reject']).optional(),
 });
 
 export const clockControlSchema = z.union([
@@ -85,5 +85,6 @@ export type ProductSeed = z.input<typeof productSeedSchema>;
 export type OrderSeed = z.input<typeof orderSeedSchema>;
 export type ReturnSeed = z.input<typeof returnSeedSchema>;
 export type ClockControl = z.input<typeof clockControlSchema>;
-export type SimulatorConfig = z.output<typeof simulatorConfigSchema>;
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+export type FinaleSettings = Required<z.output<typeof settingsPatchSchema>>;
 export type ReturnStatus = z.output<typeof returnStatusSchema>;

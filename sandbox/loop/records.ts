@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import type { destinationInput, ReturnState, returnInput, shopInput, SimScope } from './control-schemas.ts';
+import { ControlError } from '../shared/control-error.ts';
+import type {
+  destinationSchema,
+  ReturnState,
+  returnSchema,
+  shopSchema,
+  SimScope,
+} from './control-schemas.ts';
 
 export interface SimShop {
   id: number;
@@ -79,17 +86,6 @@ export interface SimReturn {
 
 export type ReturnTrigger = 'return.created' | 'return.updated' | 'return.closed';
 
-/** A control request the simulator cannot honour (unknown shop or return); `status` is the HTTP answer. */
-export class SimulatorControlError extends Error {
-  constructor(
-    message: string,
-    readonly status = 404,
-  ) {
-    super(message);
-    this.name = 'SimulatorControlError';
-  }
-}
-
 const defaultCustomer: SimCustomer = {
   email: 'jane.doe@example.com',
   firstName: 'Jane',
@@ -114,7 +110,7 @@ const firstIds = {
 };
 
 /** The simulator's in-memory records. Knows nothing of HTTP or webhooks. */
-export class SimulatorStore {
+export class LoopRecords {
   readonly shops = new Map<number, SimShop>();
   readonly destinations = new Map<number, SimDestination>();
   readonly webhooks = new Map<number, SimWebhook>();
@@ -129,17 +125,16 @@ export class SimulatorStore {
     this.next = { ...firstIds, note: 1 };
   }
 
-  addShop(input: z.output<typeof shopInput>): SimShop {
+  addShop(input: z.output<typeof shopSchema>): SimShop {
     const id = this.allocate('shop', input.id);
-    if (this.shops.has(id)) throw new SimulatorControlError(`shop ${id} already exists`, 409);
-    if (this.shopByKey(input.apiKey))
-      throw new SimulatorControlError('another shop already uses this API key', 409);
+    if (this.shops.has(id)) throw new ControlError(409, `shop ${id} already exists`);
+    if (this.shopByKey(input.apiKey)) throw new ControlError(409, 'another shop already uses this API key');
     const shop: SimShop = { ...input, id };
     this.shops.set(id, shop);
     return shop;
   }
 
-  addDestination(input: z.output<typeof destinationInput>): SimDestination {
+  addDestination(input: z.output<typeof destinationSchema>): SimDestination {
     const { shopId, id, ...rest } = input;
     const shop = this.shop(shopId);
     const destination: SimDestination = { ...rest, id: this.allocate('destination', id), shopId: shop.id };
@@ -153,10 +148,10 @@ export class SimulatorStore {
     return webhook;
   }
 
-  addReturn(input: z.output<typeof returnInput>, now = Date.now()): SimReturn {
+  addReturn(input: z.output<typeof returnSchema>, now = Date.now()): SimReturn {
     const shop = this.shop(input.shopId);
     const id = this.allocate('return', input.id);
-    if (this.returns.has(id)) throw new SimulatorControlError(`return ${id} already exists`, 409);
+    if (this.returns.has(id)) throw new ControlError(409, `return ${id} already exists`);
     const orderId = this.allocate('order', input.orderId);
     const createdAt = input.createdAt ?? now;
     const record: SimReturn = {
@@ -222,7 +217,7 @@ export class SimulatorStore {
   /** The shop with this ID, or the only/first shop when none is named. */
   shop(shopId?: number): SimShop {
     const shop = shopId === undefined ? this.shops.values().next().value : this.shops.get(shopId);
-    if (!shop) throw new SimulatorControlError(shopId === undefined ? 'no shop seeded' : `no shop ${shopId}`);
+    if (!shop) throw new ControlError(404, shopId === undefined ? 'no shop seeded' : `no shop ${shopId}`);
     return shop;
   }
 
@@ -250,7 +245,7 @@ export class SimulatorStore {
 
   requireReturn(returnId: number): SimReturn {
     const record = this.returns.get(returnId);
-    if (!record) throw new SimulatorControlError(`no return ${returnId}`);
+    if (!record) throw new ControlError(404, `no return ${returnId}`);
     return record;
   }
 }

@@ -1,13 +1,13 @@
+import { SimulatorState } from '../shared/state.ts';
 import {
-  destinationInput,
-  returnInput,
-  seedInput,
-  settingsPatch,
-  shopInput,
-  stateChangeInput,
-  webhookInput,
+  destinationSchema,
+  returnSchema,
+  seedSchema,
+  settingsPatchSchema,
+  shopSchema,
+  stateChangeSchema,
+  webhookSchema,
   type DestinationInput,
-  type FaultInput,
   type ReturnInput,
   type ReturnState,
   type SeedInput,
@@ -15,22 +15,20 @@ import {
   type ShopInput,
   type WebhookInput,
 } from './control-schemas.ts';
-import { CallLog, type CallReport } from './call-log.ts';
-import { FaultSet, type FaultRule } from './faults.ts';
 import { phpJson, renderReturn, type IdMode } from './payloads.ts';
 import { SlidingWindowLimiter, type RateLimitSettings } from './rate-limit.ts';
 import {
-  SimulatorStore,
+  LoopRecords,
   type ReturnTrigger,
   type SimDestination,
   type SimNote,
   type SimReturn,
   type SimShop,
   type SimWebhook,
-} from './store.ts';
+} from './records.ts';
 import { WebhookDispatcher, type DeliveryAttempt, type DeliverySettings } from './webhook-dispatcher.ts';
 
-export interface SimulatorSettings {
+export interface LoopSettings {
   idMode: IdMode;
   paginationSupported: boolean;
   rateLimit: RateLimitSettings;
@@ -38,7 +36,7 @@ export interface SimulatorSettings {
 }
 
 /** Loop's documented behaviour: 300/min per key; 6 delivery attempts, Retry-After honoured up to 30 min. */
-export const defaultSimulatorSettings: SimulatorSettings = {
+export const defaultSettings: LoopSettings = {
   idMode: 'number',
   paginationSupported: true,
   rateLimit: { requests: 300, windowMs: 60_000 },
@@ -72,8 +70,8 @@ export interface ReturnView {
   return: Record<string, unknown>;
 }
 
-const applyPatch = (settings: SimulatorSettings, input: SettingsPatch): SimulatorSettings => {
-  const patch = settingsPatch.parse(input);
+const patchSettings = (settings: LoopSettings, input: SettingsPatch): LoopSettings => {
+  const patch = settingsPatchSchema.parse(input);
   return {
     idMode: patch.idMode ?? settings.idMode,
     paginationSupported: patch.paginationSupported ?? settings.paginationSupported,
@@ -82,116 +80,85 @@ const applyPatch = (settings: SimulatorSettings, input: SettingsPatch): Simulato
   };
 };
 
+/** Loop answers in its own way; the create-then-drop and URL-less answers are Finale's failure modes. */
+const faultKinds = ['server-error', 'rate-limit', 'latency', 'body', 'drop'] as const;
+export type LoopFaultKind = (typeof faultKinds)[number];
+
 /**
- * The simulator's state and every control over it, usable in-process; the `/__control` routes call
- * these same methods.
+ * In-memory Loop: shops and their records, webhook deliveries and the rate limit, plus the simulator's
+ * faults, call counts and settings. Every control is a method here; the `/__control` routes call them.
  */
-export class SimulatorControls {
-  readonly store = new SimulatorStore();
-  readonly faults = new FaultSet();
-  readonly callLog = new CallLog();
+export class LoopSimulatorState extends SimulatorState<LoopSettings, SettingsPatch, LoopFaultKind> {
+  readonly records = new LoopRecords();
   readonly rateLimiter = new SlidingWindowLimiter();
   readonly dispatcher = new WebhookDispatcher(() => this.settings.delivery);
-  private readonly initialSettings: SimulatorSettings;
-  settings: SimulatorSettings;
 
   constructor(settings: SettingsPatch = {}) {
-    this.initialSettings = applyPatch(defaultSimulatorSettings, settings);
-    this.settings = this.initialSettings;
+    super({ faultKinds, settings: patchSettings(defaultSettings, settings), patchSettings });
   }
 
   /** Forgets everything (records, faults, calls, deliveries, settings) and abandons pending deliveries. */
   async reset(): Promise<void> {
     await this.dispatcher.cancelAll();
-    this.store.reset();
-    this.faults.clear();
-    this.callLog.reset();
+    this.resetControls();
+    this.records.reset();
     this.rateLimiter.reset();
     this.dispatcher.clear();
-    this.settings = this.initialSettings;
+  }
+
+  /** Abandons pending deliveries, so closing the server leaves no retry behind. */
+  override stop(): Promise<void> {
+    return this.dispatcher.cancelAll();
   }
 
   /** Seeds records without delivering any webhook. */
   seed(input: SeedInput): SeedResult {
-    const parsed = seedInput.parse(input);
+    const parsed = seedSchema.parse(input);
     return {
-      shops: parsed.shops.map((shop) => this.store.addShop(shop)),
-      destinations: parsed.destinations.map((d) => this.store.addDestination(d)),
-      returns: parsed.returns.map((r) => this.render(this.store.addReturn(r))),
-      webhooks: parsed.webhooks.map((w) => this.store.addWebhook(w)),
+      shops: parsed.shops.map((shop) => this.records.addShop(shop)),
+      destinations: parsed.destinations.map((d) => this.records.addDestination(d)),
+      returns: parsed.returns.map((r) => this.render(this.records.addReturn(r))),
+      webhooks: parsed.webhooks.map((w) => this.records.addWebhook(w)),
     };
   }
 
   seedShop(input: ShopInput): SimShop {
-    return this.store.addShop(shopInput.parse(input));
+    return this.records.addShop(shopSchema.parse(input));
   }
 
   seedDestination(input: DestinationInput): SimDestination {
-    return this.store.addDestination(destinationInput.parse(input));
+    return this.records.addDestination(destinationSchema.parse(input));
   }
 
   seedReturn(input: ReturnInput): Record<string, unknown> {
-    return this.render(this.store.addReturn(returnInput.parse(input)));
+    return this.render(this.records.addReturn(returnSchema.parse(input)));
   }
 
   seedWebhook(input: WebhookInput): SimWebhook {
-    return this.store.addWebhook(webhookInput.parse(input));
+    return this.records.addWebhook(webhookSchema.parse(input));
   }
 
   /** A customer submits a return in the portal: stored, then `return.created` is delivered. */
   submitReturn(input: ReturnInput): ReturnChange {
-    const record = this.store.addReturn(returnInput.parse(input));
+    const record = this.records.addReturn(returnSchema.parse(input));
     return { return: this.render(record), deliveryIds: this.notify(record, ['return.created']) };
   }
 
   /** A change made in Loop Admin or elsewhere (cancel, close…): delivers `return.updated` (+ `return.closed`). */
   setReturnState(returnId: number, state: ReturnState): ReturnChange {
-    const record = this.store.requireReturn(returnId);
-    const triggers = this.store.setState(record, stateChangeInput.parse({ state }).state);
+    const record = this.records.requireReturn(returnId);
+    const triggers = this.records.setState(record, stateChangeSchema.parse({ state }).state);
     return { return: this.render(record), deliveryIds: this.notify(record, triggers) };
   }
 
   getReturn(returnId: number): ReturnView {
-    const record = this.store.requireReturn(returnId);
+    const record = this.records.requireReturn(returnId);
     return {
       shopId: record.shopId,
       state: record.state,
       notes: [...record.notes],
       return: this.render(record),
     };
-  }
-
-  getSettings(): SimulatorSettings {
-    return structuredClone(this.settings);
-  }
-
-  updateSettings(patch: SettingsPatch): SimulatorSettings {
-    this.settings = applyPatch(this.settings, patch);
-    return this.getSettings();
-  }
-
-  addFault(input: FaultInput): FaultRule {
-    return this.faults.add(input);
-  }
-
-  listFaults(): FaultRule[] {
-    return this.faults.list();
-  }
-
-  removeFault(id: string): boolean {
-    return this.faults.remove(id);
-  }
-
-  clearFaults(): void {
-    this.faults.clear();
-  }
-
-  calls(): CallReport {
-    return this.callLog.report();
-  }
-
-  resetCalls(): void {
-    this.callLog.reset();
   }
 
   deliveries(): DeliveryAttempt[] {
@@ -213,9 +180,9 @@ export class SimulatorControls {
 
   /** Delivers one signed webhook per trigger to each of the shop's active subscriptions for it. */
   notify(record: SimReturn, triggers: ReturnTrigger[]): string[] {
-    const shop = this.store.shop(record.shopId);
+    const shop = this.records.shop(record.shopId);
     return triggers.flatMap((trigger) => {
-      const subscriptions = this.store
+      const subscriptions = this.records
         .shopWebhooks(shop.id)
         .filter((w) => w.status === 'active' && w.topic === 'return' && w.trigger === trigger);
       if (subscriptions.length === 0) return [];
