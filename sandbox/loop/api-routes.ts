@@ -61,10 +61,9 @@ function answerWithFault(fault: OutcomeFault<LoopFaultKind>, request: FastifyReq
     case 'huge-body':
       return sendHugeBody(reply, fault);
     case 'endless-pages': {
-      // The same request again, one page further on: a cursor that never runs out.
+      // The same request again, one page further on (a parameter the list itself ignores), for ever.
       const url = new URL(request.url, `${request.protocol}://${request.host}`);
-      const page = Number(/^endless-(\d+)$/.exec(url.searchParams.get('cursor') ?? '')?.[1] ?? 0);
-      url.searchParams.set('cursor', `endless-${page + 1}`);
+      url.searchParams.set('endlessPage', String(Number(url.searchParams.get('endlessPage') ?? 0) + 1));
       return sendJson(reply, 200, { returns: [], nextPageUrl: url.toString(), previousPageUrl: null });
     }
     case 'drop':
