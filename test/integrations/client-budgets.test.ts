@@ -1,31 +1,15 @@
 // The clients spend the shared budgets: which budgets each kind of call draws from, the priority a caller
 // gives travelling to the buckets, a 429 stopping every client of the credential, and a call that cannot get
 // a token in time failing as retryable. Against the simulators over real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RetryableApiError } from '../../integrations/errors.ts';
 import { ApiBudgets } from '../../integrations/rate-limiter.ts';
 import { memoryTokenBuckets, type TakeRequest, type TokenBuckets } from '../../integrations/token-buckets.ts';
 import { metricsRegistry } from '../../observability/metrics.ts';
-import type { LoopSimulator } from '../../sandbox/loop/server.ts';
-import { clientFor, resetWithShop, startTestSimulator } from '../sandbox/loop/support/loop-fixture.ts';
-import { FinaleFixture } from './finale/finale-fixture.ts';
+import { clientFor } from '../sandbox/loop/support/loop-fixture.ts';
+import { useBothSimulators } from './both-simulators.ts';
 
-let finale: FinaleFixture;
-let loop: LoopSimulator;
-let seeded: ReturnType<FinaleFixture['reseed']>;
-beforeAll(async () => {
-  finale = await FinaleFixture.start();
-  loop = await startTestSimulator();
-});
-afterAll(async () => {
-  await finale?.stop();
-  await loop?.close();
-});
-beforeEach(async () => {
-  seeded = finale.reseed();
-  await resetWithShop(loop);
-  loop.state.seedReturn({ id: 1, items: [{ sku: 'TEE' }] });
-});
+const sims = useBothSimulators();
 
 /** Buckets that remember every take, over buckets `inner` shared with other "processes". */
 function recordingBuckets(inner: TokenBuckets = memoryTokenBuckets()) {
@@ -48,7 +32,7 @@ async function rateLimited(api: string): Promise<number> {
 describe('which budgets a call spends', () => {
   it('Finale: a record read a GET, a collection read the hourly collection budget and a GET, a create a POST', async () => {
     const { takes, budgets } = recordingBuckets();
-    const client = finale.client({ budgets });
+    const client = sims.finale.client({ budgets });
     await client.getOrder('1001', ['number']);
     expect(takes.map((t) => t.budget)).toEqual(['finale-get']);
     takes.length = 0;
@@ -57,17 +41,17 @@ describe('which budgets a call spends', () => {
     takes.length = 0;
     await client.createReturn({
       returnId: 'LOOP-BUDGET',
-      primaryOrderUrl: seeded.order.orderUrl,
-      destinationFacilityUrl: seeded.main.facilityUrl,
-      items: [{ productUrl: seeded.redShirt.productUrl, quantity: 1 }],
+      primaryOrderUrl: sims.seeded.order.orderUrl,
+      destinationFacilityUrl: sims.seeded.main.facilityUrl,
+      items: [{ productUrl: sims.seeded.redShirt.productUrl, quantity: 1 }],
     });
     expect(takes.map((t) => t.budget)).toEqual(['finale-post']);
   });
 
   it('Loop: every call, one token of the key’s one budget', async () => {
     const { takes, budgets } = recordingBuckets();
-    await clientFor(loop, { budgets }).getReturn(1);
-    await clientFor(loop, { budgets }).processReturn(1);
+    await clientFor(sims.loop, { budgets }).getReturn(1);
+    await clientFor(sims.loop, { budgets }).processReturn(1);
     expect(takes.map((t) => t.budget)).toEqual(['loop', 'loop']);
     // Keys stay opaque: the bucket key is a hash, never the API key.
     expect(takes.every((t) => /^[0-9a-f]{16}$/.test(t.key))).toBe(true);
@@ -77,17 +61,17 @@ describe('which budgets a call spends', () => {
 describe('request priority', () => {
   it('carries background from the caller to the buckets, which then keep the work reserve', async () => {
     const { takes, budgets } = recordingBuckets();
-    const client = finale.client({ budgets });
+    const client = sims.finale.client({ budgets });
     const created = await client.createReturn({
       returnId: 'LOOP-PRIORITY',
-      primaryOrderUrl: seeded.order.orderUrl,
-      destinationFacilityUrl: seeded.main.facilityUrl,
-      items: [{ productUrl: seeded.redShirt.productUrl, quantity: 1 }],
+      primaryOrderUrl: sims.seeded.order.orderUrl,
+      destinationFacilityUrl: sims.seeded.main.facilityUrl,
+      items: [{ productUrl: sims.seeded.redShirt.productUrl, quantity: 1 }],
     });
     takes.length = 0;
     await client.getReturn(created.returnUrl, { priority: 'background' });
     await client.listReturnsChanged({ since: new Date(Date.now() - 60_000) }, { priority: 'background' });
-    await clientFor(loop, { budgets }).listReturnsUpdated(
+    await clientFor(sims.loop, { budgets }).listReturnsUpdated(
       { from: new Date(Date.now() - 60_000), to: new Date() },
       { priority: 'background' },
     );
@@ -105,19 +89,24 @@ describe('request priority', () => {
 describe('a 429 that still arrives', () => {
   it('stops every Finale client of the credential, in every process sharing the buckets, until its reset', async () => {
     const shared = memoryTokenBuckets();
-    const processA = finale.client({ budgets: new ApiBudgets({ buckets: shared }) });
-    const processB = finale.client({ budgets: new ApiBudgets({ buckets: shared }) });
+    const processA = sims.finale.client({ budgets: new ApiBudgets({ buckets: shared }) });
+    const processB = sims.finale.client({ budgets: new ApiBudgets({ buckets: shared }) });
     const before = await rateLimited('finale');
-    finale.state.faults.add({ kind: 'rate-limit', resetUnit: 'milliseconds', resetInMs: 1_500, count: 1 });
+    sims.finale.state.faults.add({
+      kind: 'rate-limit',
+      resetUnit: 'milliseconds',
+      resetInMs: 1_500,
+      count: 1,
+    });
     await expect(processA.getOrder('1001', ['number'])).rejects.toMatchObject({ reason: 'rate-limited' });
     expect(await rateLimited('finale')).toBe(before + 1);
     const asked = Date.now();
     // A POST-budget call of the other process waits too: the 429 stops the whole credential.
     await processB.createReturn({
       returnId: 'LOOP-AFTER-429',
-      primaryOrderUrl: seeded.order.orderUrl,
-      destinationFacilityUrl: seeded.main.facilityUrl,
-      items: [{ productUrl: seeded.redShirt.productUrl, quantity: 1 }],
+      primaryOrderUrl: sims.seeded.order.orderUrl,
+      destinationFacilityUrl: sims.seeded.main.facilityUrl,
+      items: [{ productUrl: sims.seeded.redShirt.productUrl, quantity: 1 }],
     });
     expect(Date.now() - asked).toBeGreaterThan(1_200);
   });
@@ -125,13 +114,13 @@ describe('a 429 that still arrives', () => {
   it('stops every Loop client of the key for its Retry-After, and is counted', async () => {
     const shared = memoryTokenBuckets();
     const before = await rateLimited('loop');
-    loop.state.faults.add({ kind: 'rate-limit', retryAfter: '1', count: 1 });
+    sims.loop.state.faults.add({ kind: 'rate-limit', retryAfter: '1', count: 1 });
     await expect(
-      clientFor(loop, { budgets: new ApiBudgets({ buckets: shared }) }).getReturn(1),
+      clientFor(sims.loop, { budgets: new ApiBudgets({ buckets: shared }) }).getReturn(1),
     ).rejects.toMatchObject({ reason: 'rate-limited', retryAfterMs: 1_000 });
     expect(await rateLimited('loop')).toBe(before + 1);
     const asked = Date.now();
-    await clientFor(loop, { budgets: new ApiBudgets({ buckets: shared }) }).getReturn(1);
+    await clientFor(sims.loop, { budgets: new ApiBudgets({ buckets: shared }) }).getReturn(1);
     expect(Date.now() - asked).toBeGreaterThan(800);
   });
 });
@@ -143,7 +132,7 @@ describe('a budget that runs dry', () => {
       rules: { loop: { limit: 2, windowMs: 60_000 } },
       maxWaitMs: 150,
     });
-    const client = clientFor(loop, { budgets });
+    const client = clientFor(sims.loop, { budgets });
     await client.getReturn(1);
     const error = await client.getReturn(1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableApiError);
@@ -151,6 +140,6 @@ describe('a budget that runs dry', () => {
     expect((error as RetryableApiError).message).toMatch(/loop budget, which every worker shares/);
     expect((error as RetryableApiError).retryAfterMs).toBeGreaterThan(50_000);
     // Refused before sending: Loop saw one call.
-    expect(loop.state.calls.count('GET /warehouse/return/details')).toBe(1);
+    expect(sims.loop.state.calls.count('GET /warehouse/return/details')).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 // Issue 10, gap 5: numbers an upstream sends are never trusted unbounded. A 429's reset is capped (an absurd
 // one is logged and the API's default wait used, also for the credential's shared budgets), a response body
 // over the size cap is aborted while it arrives, and a Loop list that pages for ever is cut off.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RetryableApiError } from '../../integrations/errors.ts';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from '../../integrations/finale/rate-limit.ts';
 import { defaultUpstreamBounds } from '../../integrations/http.ts';
@@ -10,29 +10,14 @@ import { DEFAULT_LOOP_RETRY_AFTER_MS } from '../../integrations/loop/retry-after
 import { ApiBudgets } from '../../integrations/rate-limiter.ts';
 import { memoryTokenBuckets, type TokenBuckets } from '../../integrations/token-buckets.ts';
 import { createLogger } from '../../observability/logger.ts';
-import type { LoopSimulator } from '../../sandbox/loop/server.ts';
-import { FinaleFixture } from '../integrations/finale/finale-fixture.ts';
-import { clientFor, resetWithShop, startTestSimulator } from '../sandbox/loop/support/loop-fixture.ts';
+import { clientFor } from '../sandbox/loop/support/loop-fixture.ts';
+import { useBothSimulators } from '../integrations/both-simulators.ts';
 
 const YEAR_MS = 365 * 86_400_000;
 const ORDER = 'GET /:account/api/order/:id';
 const LOOP_LIST = 'GET /warehouse/return/list';
 
-let finale: FinaleFixture;
-let loop: LoopSimulator;
-beforeAll(async () => {
-  finale = await FinaleFixture.start();
-  loop = await startTestSimulator();
-});
-afterAll(async () => {
-  await finale?.stop();
-  await loop?.close();
-});
-beforeEach(async () => {
-  finale.reseed();
-  await resetWithShop(loop);
-  loop.state.seedReturn({ id: 1, items: [{ sku: 'TEE' }] });
-});
+const sims = useBothSimulators();
 
 /** Shared budgets whose blocks a test can read back. */
 function watchedBudgets() {
@@ -72,8 +57,10 @@ describe('rate-limit waits are capped', () => {
     async (resetUnit) => {
       const { budgets, blocks } = watchedBudgets();
       const { logger, lines } = capturedLog();
-      finale.state.faults.add({ kind: 'rate-limit', resetInMs: 10 * YEAR_MS, resetUnit, count: 1 });
-      const error = await retryableFailure(finale.client({ budgets, logger }).getOrder('#1001', ['number']));
+      sims.finale.state.faults.add({ kind: 'rate-limit', resetInMs: 10 * YEAR_MS, resetUnit, count: 1 });
+      const error = await retryableFailure(
+        sims.finale.client({ budgets, logger }).getOrder('#1001', ['number']),
+      );
       expect(error).toMatchObject({ reason: 'rate-limited', retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS });
       // Every worker sharing the credential's budgets waits the default too, not ten years.
       expect(blocks).toEqual([DEFAULT_RATE_LIMIT_WAIT_MS]);
@@ -93,8 +80,8 @@ describe('rate-limit waits are capped', () => {
   ])('treats %s from Loop as bad: logged, and Loop’s default wait used', async (_, retryAfter) => {
     const { budgets, blocks } = watchedBudgets();
     const { logger, lines } = capturedLog();
-    loop.state.faults.add({ kind: 'rate-limit', retryAfter, count: 1 });
-    const error = await retryableFailure(clientFor(loop, { budgets, logger }).getReturn(1));
+    sims.loop.state.faults.add({ kind: 'rate-limit', retryAfter, count: 1 });
+    const error = await retryableFailure(clientFor(sims.loop, { budgets, logger }).getReturn(1));
     expect(error).toMatchObject({ reason: 'rate-limited', retryAfterMs: DEFAULT_LOOP_RETRY_AFTER_MS });
     expect(blocks).toEqual([DEFAULT_LOOP_RETRY_AFTER_MS]);
     expect(lines).toContainEqual(
@@ -104,8 +91,8 @@ describe('rate-limit waits are capped', () => {
 
   it('still obeys a long but plausible wait in full', async () => {
     const { budgets, blocks } = watchedBudgets();
-    loop.state.faults.add({ kind: 'rate-limit', retryAfter: '600', count: 1 });
-    const error = await retryableFailure(clientFor(loop, { budgets }).getReturn(1));
+    sims.loop.state.faults.add({ kind: 'rate-limit', retryAfter: '600', count: 1 });
+    const error = await retryableFailure(clientFor(sims.loop, { budgets }).getReturn(1));
     expect(error.retryAfterMs).toBe(600_000);
     expect(blocks).toEqual([600_000]);
   });
@@ -115,24 +102,36 @@ describe('response bodies are capped', () => {
   const overCap = defaultUpstreamBounds.maxResponseBytes + 1024 * 1024;
 
   it('aborts a streamed body once it passes the cap, as a retryable error that names the setting', async () => {
-    finale.state.faults.add({ kind: 'huge-body', bytes: overCap, chunked: true, endpoint: ORDER, count: 1 });
-    const error = await retryableFailure(finale.client().getOrder('#1001', ['number']));
+    sims.finale.state.faults.add({
+      kind: 'huge-body',
+      bytes: overCap,
+      chunked: true,
+      endpoint: ORDER,
+      count: 1,
+    });
+    const error = await retryableFailure(sims.finale.client().getOrder('#1001', ['number']));
     expect(error.reason).toBe('too-large');
     expect(error.message).toContain('API_MAX_RESPONSE_BYTES');
   });
 
   it('refuses a body whose declared length is over the cap without reading it', async () => {
     const started = Date.now();
-    loop.state.faults.add({ kind: 'huge-body', bytes: 2 ** 34, endpoint: 'GET /warehouse/return/details' });
-    const error = await retryableFailure(clientFor(loop, { timeoutMs: 20_000 }).getReturn(1));
+    sims.loop.state.faults.add({
+      kind: 'huge-body',
+      bytes: 2 ** 34,
+      endpoint: 'GET /warehouse/return/details',
+    });
+    const error = await retryableFailure(clientFor(sims.loop, { timeoutMs: 20_000 }).getReturn(1));
     expect(error.reason).toBe('too-large');
     // 16 GiB would take minutes to arrive (and could never be held); the answer comes with the headers.
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('reads a body under the cap as usual', async () => {
-    finale.state.faults.add({ kind: 'huge-body', bytes: 1024 * 1024, endpoint: ORDER, count: 1 });
-    await expect(finale.client().getOrder('#1001', ['number'])).rejects.not.toBeInstanceOf(RetryableApiError);
+    sims.finale.state.faults.add({ kind: 'huge-body', bytes: 1024 * 1024, endpoint: ORDER, count: 1 });
+    await expect(sims.finale.client().getOrder('#1001', ['number'])).rejects.not.toBeInstanceOf(
+      RetryableApiError,
+    );
   });
 });
 
@@ -141,27 +140,27 @@ describe('Loop list pagination is capped', () => {
     'stops a list whose pages never end after the page cap, as a retryable error',
     { timeout: 30_000 },
     async () => {
-      loop.state.faults.add({ kind: 'endless-pages', endpoint: LOOP_LIST });
+      sims.loop.state.faults.add({ kind: 'endless-pages', endpoint: LOOP_LIST });
       const now = Date.now();
       const error = await retryableFailure(
-        clientFor(loop).listReturnsUpdated({ from: new Date(now - 3_600_000), to: new Date(now) }),
+        clientFor(sims.loop).listReturnsUpdated({ from: new Date(now - 3_600_000), to: new Date(now) }),
       );
       expect(error.reason).toBe('too-large');
       expect(error.message).toContain('LOOP_LIST_MAX_PAGES');
-      expect(loop.state.calls.count(LOOP_LIST)).toBe(DEFAULT_LOOP_LIST_MAX_PAGES);
+      expect(sims.loop.state.calls.count(LOOP_LIST)).toBe(DEFAULT_LOOP_LIST_MAX_PAGES);
     },
   );
 
   it('reads every page of a list that ends within the cap', async () => {
-    for (let id = 2; id <= 5; id++) loop.state.seedReturn({ id, items: [{ sku: 'TEE' }] });
+    for (let id = 2; id <= 5; id++) sims.loop.state.seedReturn({ id, items: [{ sku: 'TEE' }] });
     // Three pages that each lead on, then the real last page: four in all.
-    loop.state.faults.add({ kind: 'endless-pages', endpoint: LOOP_LIST, count: 3 });
+    sims.loop.state.faults.add({ kind: 'endless-pages', endpoint: LOOP_LIST, count: 3 });
     const now = Date.now();
-    const returns = await clientFor(loop, { maxListPages: 4 }).listReturnsUpdated({
+    const returns = await clientFor(sims.loop, { maxListPages: 4 }).listReturnsUpdated({
       from: new Date(now - 3_600_000),
       to: new Date(now + 1_000),
     });
     expect(returns.map((r) => r.id).sort()).toEqual(['1', '2', '3', '4', '5']);
-    expect(loop.state.calls.count(LOOP_LIST)).toBe(4);
+    expect(sims.loop.state.calls.count(LOOP_LIST)).toBe(4);
   });
 });
