@@ -11,6 +11,13 @@ import { useBothSimulators } from './both-simulators.ts';
 
 const sims = useBothSimulators();
 
+const newReturn = (returnId: string) => ({
+  returnId,
+  primaryOrderUrl: sims.seeded.order.orderUrl,
+  destinationFacilityUrl: sims.seeded.main.facilityUrl,
+  items: [{ productUrl: sims.seeded.redShirt.productUrl, quantity: 1 }],
+});
+
 /** Buckets that remember every take, over buckets `inner` shared with other "processes". */
 function recordingBuckets(inner: TokenBuckets = memoryTokenBuckets()) {
   const takes: TakeRequest[] = [];
@@ -39,12 +46,7 @@ describe('which budgets a call spends', () => {
     await client.resolveProduct('SKU-RED-M');
     expect(takes.map((t) => t.budget)).toEqual(['finale-collection', 'finale-get']);
     takes.length = 0;
-    await client.createReturn({
-      returnId: 'LOOP-BUDGET',
-      primaryOrderUrl: sims.seeded.order.orderUrl,
-      destinationFacilityUrl: sims.seeded.main.facilityUrl,
-      items: [{ productUrl: sims.seeded.redShirt.productUrl, quantity: 1 }],
-    });
+    await client.createReturn(newReturn('LOOP-BUDGET'));
     expect(takes.map((t) => t.budget)).toEqual(['finale-post']);
   });
 
@@ -62,12 +64,7 @@ describe('request priority', () => {
   it('carries background from the caller to the buckets, which then keep the work reserve', async () => {
     const { takes, budgets } = recordingBuckets();
     const client = sims.finale.client({ budgets });
-    const created = await client.createReturn({
-      returnId: 'LOOP-PRIORITY',
-      primaryOrderUrl: sims.seeded.order.orderUrl,
-      destinationFacilityUrl: sims.seeded.main.facilityUrl,
-      items: [{ productUrl: sims.seeded.redShirt.productUrl, quantity: 1 }],
-    });
+    const created = await client.createReturn(newReturn('LOOP-PRIORITY'));
     takes.length = 0;
     await client.getReturn(created.returnUrl, { priority: 'background' });
     await client.listReturnsChanged({ since: new Date(Date.now() - 60_000) }, { priority: 'background' });
@@ -102,12 +99,7 @@ describe('a 429 that still arrives', () => {
     expect(await rateLimited('finale')).toBe(before + 1);
     const asked = Date.now();
     // A POST-budget call of the other process waits too: the 429 stops the whole credential.
-    await processB.createReturn({
-      returnId: 'LOOP-AFTER-429',
-      primaryOrderUrl: sims.seeded.order.orderUrl,
-      destinationFacilityUrl: sims.seeded.main.facilityUrl,
-      items: [{ productUrl: sims.seeded.redShirt.productUrl, quantity: 1 }],
-    });
+    await processB.createReturn(newReturn('LOOP-AFTER-429'));
     expect(Date.now() - asked).toBeGreaterThan(1_200);
   });
 
