@@ -16,7 +16,7 @@ import { startFinaleSimulator, type FinaleSimulator } from '../../sandbox/finale
 import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/server.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
 import { startReturnWorkflow } from '../../temporal/workflow-starts.ts';
-import { workflowInterceptorModules, workflowsPath } from '../../worker/create-worker.ts';
+import { workflowInterceptorModules, workflowsPath } from '../../temporal/workflow-modules.ts';
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
 import { pgliteServerTarget, postgresTarget, type SharedStoreTarget } from '../store/store-targets.ts';

@@ -1,20 +1,16 @@
-// The token buckets behind the shared API budgets, one suite run against embedded PGlite, PostgreSQL
-// (TEST_DATABASE_URL) and the in-memory buckets, so every implementation keeps the same rules.
+// The token buckets behind the shared API budgets, one suite run against embedded PGlite (alone, and served
+// to several connection pools), PostgreSQL (see real-postgres.ts) and the in-memory buckets, so every
+// implementation keeps the same rules.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BucketShape, BudgetName } from '../../integrations/budget-rules.ts';
 import { memoryTokenBuckets, type TokenBuckets } from '../../integrations/token-buckets.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
+import { realPostgres } from './real-postgres.ts';
 import { pgliteServerTarget, pgliteTarget, postgresTarget, type StoreTarget } from './store-targets.ts';
 
-const postgresUrl = process.env.TEST_DATABASE_URL;
-if (!postgresUrl) {
-  console.warn(
-    'Skipping the API budget buckets against a real PostgreSQL server: TEST_DATABASE_URL is not set. ' +
-      'Set it to a postgres:// URL whose role may CREATE DATABASE to run it (CI does).',
-  );
-}
+const postgres = await realPostgres();
 
 interface BucketsTarget {
   /** Several handles on the same buckets: separate connection pools where the database allows it. */
@@ -157,6 +153,6 @@ describe('API budget buckets on embedded PGlite', () =>
 describe('API budget buckets on PGlite shared over its socket by several connection pools', () =>
   bucketSuite(async () => storeBuckets(await pgliteServerTarget(), 3)));
 
-describe.skipIf(!postgresUrl)('API budget buckets on PostgreSQL (TEST_DATABASE_URL)', () =>
-  bucketSuite(async () => storeBuckets(await postgresTarget(postgresUrl!), 3)),
+describe.skipIf(!postgres.url)(`API budget buckets on PostgreSQL (${postgres.source})`, () =>
+  bucketSuite(async () => storeBuckets(await postgresTarget(postgres.url!), 3)),
 );
