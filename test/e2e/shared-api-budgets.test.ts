@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import { parseReturnWebhook } from '../../integrations/loop/webhooks.ts';
@@ -21,6 +21,7 @@ import { returnWorkflowId } from '../../workflows/ids.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
 import { pgliteServerTarget, postgresTarget, type SharedStoreTarget } from '../store/store-targets.ts';
 import { testCustomer } from '../support/pipeline.ts';
+import { writeRunLog } from '../support/run-log.ts';
 import { spawnWorkerProcess } from '../support/spawn-worker.ts';
 import { connectToDevServer, uniqueTaskQueue } from '../support/temporal.ts';
 
@@ -73,10 +74,12 @@ describe('three worker processes sharing one tenant', () => {
     // Bundled once here rather than by each worker.
     bundleDir = await mkdtemp(path.join(tmpdir(), 'shared-budgets-'));
     const bundlePath = path.join(bundleDir, 'workflows.js');
-    await writeFile(
-      bundlePath,
-      (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules })).code,
-    );
+    const bundle = await bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules,
+      logger: new DefaultLogger('INFO', writeRunLog),
+    });
+    await writeFile(bundlePath, bundle.code);
     const endpoints = { finaleBaseUrl: finale.url, loopBaseUrl: loop.apiBaseUrl, loopApiVersion: '2026-07' };
     workers.push(
       ...(await Promise.all(
