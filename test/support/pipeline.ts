@@ -29,6 +29,7 @@ export interface PipelineOptions {
   settings?: Partial<TenantSettingsInput>;
   tuning?: Partial<WorkerTuning>;
   alertWebhookUrl?: string;
+  /** Default: budgets no test reaches (Finale's 300 collection reads an hour would pace a test file's returns). */
   api?: Partial<ApiSettings>;
 }
 
@@ -56,6 +57,15 @@ export interface ReturnLine {
 
 export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 
+const roomy = { limit: 100_000, windowMs: 60_000 };
+/** The shared budgets are exercised by their own tests; here they only need to stay out of the way. */
+export const testSizedBudgets = {
+  'finale-get': roomy,
+  'finale-post': roomy,
+  'finale-collection': roomy,
+  loop: roomy,
+};
+
 export async function startPipeline(options: PipelineOptions) {
   const finale: FinaleSimulator = await startFinaleSimulator();
   const loop: LoopSimulator = await startLoopSimulator();
@@ -82,7 +92,7 @@ export async function startPipeline(options: PipelineOptions) {
       endpoints,
       tuning: options.tuning,
       alerts: { webhookUrl: options.alertWebhookUrl, webUiUrl: 'http://127.0.0.1:8233' },
-      api: options.api,
+      api: options.api ?? { budgets: testSizedBudgets },
     });
   let worker: Worker = await newWorker();
   let running = worker.run();

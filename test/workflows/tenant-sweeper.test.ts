@@ -42,15 +42,6 @@ describe('tenant sweeper', () => {
       client: dev.client,
       nativeConnection: dev.nativeConnection,
       settings: { sweeperIntervalMs: '1h' },
-      // 50 returns take ~110 Finale calls: at the published 120 a minute they would take most of a minute.
-      // The budgets are tested elsewhere.
-      api: {
-        budgets: {
-          'finale-get': { limit: 100_000, windowMs: 60_000 },
-          'finale-post': { limit: 100_000, windowMs: 60_000 },
-          'finale-collection': { limit: 100_000, windowMs: 60_000 },
-        },
-      },
     });
   });
 
