@@ -109,6 +109,8 @@ class BudgetQueue {
             : (ahead + 1) * interval,
         );
         waiter.fail(new BudgetWaitExceededError(this.budget, Date.now() - since, retryAfterMs));
+        // Nobody left to wait for: the pump need not sleep out a long block.
+        if (!this.head()) this.sleeping?.wake();
       }, maxWaitMs);
       budgetWaiting.inc(labels);
       this.waiting[priority].push(waiter);
