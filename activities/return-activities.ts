@@ -225,7 +225,8 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
       returnUrl,
     }: TenantRef & { returnUrl: string }): Promise<{ statusId: string }> {
       const { finale } = await deps.clientsFor(tenantId);
-      const current = await finale.getReturn(returnUrl);
+      // The fallback check only backs up the sweeper: it spends what work (creates, look-ups) leaves over.
+      const current = await finale.getReturn(returnUrl, { priority: 'background' });
       return { statusId: current.statusId };
     },
 

@@ -72,10 +72,13 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
     }): Promise<FinaleSweepResult> {
       const { finale } = await deps.clientsFor(tenantId);
       const readAt = new Date().toISOString();
-      const changed = await finale.listReturnsChanged({
-        since: new Date(since),
-        statuses: ['RETURN_COMPLETED', 'RETURN_CANCELLED'],
-      });
+      const changed = await finale.listReturnsChanged(
+        {
+          since: new Date(since),
+          statuses: ['RETURN_COMPLETED', 'RETURN_CANCELLED'],
+        },
+        { priority: 'background' },
+      );
       const signalled: string[] = [];
       const unmatched: string[] = [];
       // Windows overlap, so most changes come round more than once: each is delivered once per process.
@@ -115,7 +118,10 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
       to: string;
     }): Promise<LoopSweepResult> {
       const { loop } = await deps.clientsFor(tenantId);
-      const returns = await loop.listReturnsUpdated({ from: new Date(from), to: new Date(to) });
+      const returns = await loop.listReturnsUpdated(
+        { from: new Date(from), to: new Date(to) },
+        { priority: 'background' },
+      );
       const started: string[] = [];
       const signalled: string[] = [];
       for (const loopReturn of returns) {

@@ -1,6 +1,7 @@
 import { FinaleClient } from '../integrations/finale/client.ts';
+import type { UpstreamBounds } from '../integrations/http.ts';
 import { LoopClient } from '../integrations/loop/client.ts';
-import type { CredentialRateLimiter } from '../integrations/rate-limiter.ts';
+import type { ApiBudgets } from '../integrations/rate-limiter.ts';
 import type { Logger } from '../observability/logger.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
@@ -11,10 +12,11 @@ export interface ApiEndpoints {
   loopApiVersion: string;
 }
 
-/** Per-credential limiters; default to each client's shared limiter at the API's published limits. */
-export interface ApiLimiters {
-  finale?: CredentialRateLimiter;
-  loop?: CredentialRateLimiter;
+/** What every tenant's clients share: the per-credential budgets, and the bounds on upstream answers. */
+export interface ClientPolicy {
+  budgets: ApiBudgets;
+  bounds?: Partial<UpstreamBounds>;
+  loopListMaxPages?: number;
 }
 
 export interface TenantClients {
@@ -32,8 +34,8 @@ const CLIENT_TTL_MS = 60_000;
 export function createTenantClients(
   store: TenantStore,
   endpoints: ApiEndpoints,
-  logger?: Logger,
-  limiters: ApiLimiters = {},
+  logger: Logger | undefined,
+  policy: ClientPolicy,
 ) {
   const cache = new Map<string, { clients: TenantClients; expires: number }>();
 
@@ -52,14 +54,17 @@ export function createTenantClients(
         apiKey: secrets.finaleApiKey,
         apiSecret: secrets.finaleApiSecret,
         baseUrl: endpoints.finaleBaseUrl,
-        limiter: limiters.finale,
+        budgets: policy.budgets,
+        bounds: policy.bounds,
         logger: tenantLogger,
       }),
       loop: new LoopClient({
         apiKey: secrets.loopApiKey,
         baseUrl: endpoints.loopBaseUrl,
         apiVersion: endpoints.loopApiVersion,
-        limiter: limiters.loop,
+        budgets: policy.budgets,
+        bounds: policy.bounds,
+        maxListPages: policy.loopListMaxPages,
         logger: tenantLogger,
       }),
     };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBudgetRule } from '../integrations/budget-rules.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const optionalString = z
@@ -17,6 +18,20 @@ function hostPortOrOff(fallback: string) {
       error: 'must be host:port (e.g. 0.0.0.0:9464) or "off"',
     })
     .transform((v) => (v === 'off' ? undefined : v))
+    .prefault(fallback);
+}
+
+/** A per-credential API budget written as `<calls>/<window>` (e.g. `120/min`); the default applies when unset. */
+function budgetRule(fallback: string) {
+  return z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const rule = parseBudgetRule(v === '' ? fallback : v);
+      if (typeof rule !== 'string') return rule;
+      ctx.addIssue({ code: 'custom', message: rule });
+      return z.NEVER;
+    })
     .prefault(fallback);
 }
 
@@ -119,6 +134,43 @@ export const envSchema = z.object({
     .string()
     .regex(/^(v1|\d{4}-\d{2}|unstable)$/, { error: 'must be a Loop API version such as 2026-07' })
     .default('2026-07'),
+
+  FINALE_GET_BUDGET: budgetRule('120/min').describe(
+    'Finale GETs per merchant API key, shared by every worker (Finale: 120/min, third-party report)',
+  ),
+  FINALE_POST_BUDGET: budgetRule('120/min').describe(
+    'Finale POSTs per merchant API key, shared by every worker (Finale: 120/min, third-party report)',
+  ),
+  FINALE_COLLECTION_BUDGET: budgetRule('300/h').describe(
+    'Finale collection reads per merchant API key, shared by every worker (Finale: 300/h, third-party report)',
+  ),
+  LOOP_BUDGET: budgetRule('300/min').describe(
+    'Loop calls per merchant API key, shared by every worker (Loop documents 300/min)',
+  ),
+  API_BUDGET_MAX_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(30_000)
+    .describe('Longest a call waits for its budget before its activity is retried later instead'),
+  API_RATE_LIMIT_MAX_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(900_000)
+    .describe('Longest wait a 429 reset may ask for; a longer one is logged and the API default used'),
+  API_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(16_777_216)
+    .describe('Largest Loop or Finale response body read; a larger one is aborted (retryable)'),
+  LOOP_LIST_MAX_PAGES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(200)
+    .describe('Pages of one Loop returns-list window read at most (750 returns a page)'),
 
   ALERT_WEBHOOK_URL: z
     .url()

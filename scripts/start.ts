@@ -5,6 +5,7 @@
 // the setting that moves it.
 import path from 'node:path';
 import { apiEndpoints } from '../config/api-endpoints.ts';
+import { apiSettingsFromEnv } from '../config/api-settings.ts';
 import { loadEnvOrExit } from '../config/env.ts';
 import { startGateway } from '../gateway/server.ts';
 import { onboardingLinkUrl, loopWebhookUrl } from '../gateway/public-urls.ts';
@@ -129,6 +130,7 @@ try {
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    api: apiSettingsFromEnv(env),
     tracing,
   });
   const workerRun = worker.run();

@@ -32,8 +32,19 @@ export interface InvitesTable {
   revoked_at: Date | null;
 }
 
+/** Token buckets of the shared API budgets (see api-budget-store.ts). */
+export interface ApiBudgetsTable {
+  /** An opaque hash of the credential, never the credential. */
+  credential_key: string;
+  budget: string;
+  tokens: number;
+  /** When `tokens` was last brought up to date; in the future while an upstream 429 blocks the budget. */
+  refilled_at: Date;
+}
+
 export interface Database {
   tenants: TenantsTable;
   store_meta: StoreMetaTable;
   invites: InvitesTable;
+  api_budgets: ApiBudgetsTable;
 }

@@ -41,6 +41,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-api-budgets': {
+    async up(db) {
+      // One token bucket per merchant credential (an opaque hash) and API budget, shared by every worker.
+      await db.schema
+        .createTable('api_budgets')
+        .addColumn('credential_key', 'text', (col) => col.notNull())
+        .addColumn('budget', 'text', (col) => col.notNull())
+        .addColumn('tokens', 'float8', (col) => col.notNull())
+        .addColumn('refilled_at', 'timestamptz', (col) => col.notNull())
+        .addPrimaryKeyConstraint('api_budgets_pkey', ['credential_key', 'budget'])
+        .execute();
+    },
+  },
 };
 
 export class MigrationError extends Error {

@@ -9,6 +9,8 @@ import {
   type TenantSettings,
   type TenantSettingsInput,
 } from '../config/tenant-settings.ts';
+import type { TokenBuckets } from '../integrations/token-buckets.ts';
+import { createApiBudgetStore } from './api-budget-store.ts';
 import type { Database, TenantsTable } from './database.ts';
 import { TenantExistsError, TenantNotFoundError } from './errors.ts';
 import { createInviteStore, type InviteStore } from './invite-store.ts';
@@ -41,6 +43,8 @@ export interface TenantStore {
   deleteTenant(tenantId: string): Promise<boolean>;
   /** Onboarding invites, in the same database. */
   invites: InviteStore;
+  /** The API budgets of every merchant credential, shared by every process using this database. */
+  apiBudgets: TokenBuckets;
   /** Closes the connections and stops the embedded database, if any. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -195,6 +199,7 @@ export function createTenantStore(
     },
 
     invites: createInviteStore(db),
+    apiBudgets: createApiBudgetStore(db),
     close,
   };
 }

@@ -150,7 +150,11 @@ function storeSuite(makeTarget: () => Promise<StoreTarget>) {
     expect(await store.getTenantSecrets('persist')).toEqual(input.secrets);
 
     const migrations = await withStoreClosed(() => target.raw('SELECT name FROM tenant_store_migration'));
-    expect(migrations).toEqual([{ name: '0001-tenants' }, { name: '0002-invites' }]);
+    expect(migrations).toEqual([
+      { name: '0001-tenants' },
+      { name: '0002-invites' },
+      { name: '0003-api-budgets' },
+    ]);
   });
 
   it('stores secrets only as ciphertext', async () => {

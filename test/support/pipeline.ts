@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { ApiSettings } from '../../config/api-settings.ts';
 import type { TenantSettingsInput } from '../../config/tenant-settings.ts';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import { parseReturnWebhook } from '../../integrations/loop/webhooks.ts';
@@ -18,7 +19,6 @@ import { startReturnWorkflow, startTenantSweeper } from '../../temporal/workflow
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
-import type { ApiLimiters } from '../../activities/tenant-clients.ts';
 import { createWorker, type WorkerTuning } from '../../worker/create-worker.ts';
 import { uniqueTaskQueue } from './temporal.ts';
 
@@ -29,7 +29,8 @@ export interface PipelineOptions {
   settings?: Partial<TenantSettingsInput>;
   tuning?: Partial<WorkerTuning>;
   alertWebhookUrl?: string;
-  limiters?: ApiLimiters;
+  /** Default: budgets no test reaches (Finale's 300 collection reads an hour would pace a test file's returns). */
+  api?: Partial<ApiSettings>;
 }
 
 /** Distinctive customer data on every submitted return, so history scans can prove none of it leaks. */
@@ -55,6 +56,15 @@ export interface ReturnLine {
 }
 
 export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+const roomy = { limit: 100_000, windowMs: 60_000 };
+/** The shared budgets are exercised by their own tests; here they only need to stay out of the way. */
+export const testSizedBudgets = {
+  'finale-get': roomy,
+  'finale-post': roomy,
+  'finale-collection': roomy,
+  loop: roomy,
+};
 
 export async function startPipeline(options: PipelineOptions) {
   const finale: FinaleSimulator = await startFinaleSimulator();
@@ -82,7 +92,7 @@ export async function startPipeline(options: PipelineOptions) {
       endpoints,
       tuning: options.tuning,
       alerts: { webhookUrl: options.alertWebhookUrl, webUiUrl: 'http://127.0.0.1:8233' },
-      limiters: options.limiters,
+      api: options.api ?? { budgets: testSizedBudgets },
     });
   let worker: Worker = await newWorker();
   let running = worker.run();

@@ -2,14 +2,12 @@
 // simulators.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialRateLimiter } from '../../integrations/rate-limiter.ts';
 import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { createTimeSkippingEnv } from '../support/temporal.ts';
 
 const HOUR = 3_600_000;
-const unthrottled = () =>
-  new CredentialRateLimiter({ requests: 100_000, intervalMs: 1_000, maxConcurrent: 50 });
+const unthrottled = { limit: 100_000, windowMs: 1_000 };
 
 describe('return workflow under time skipping', () => {
   let env: TestWorkflowEnvironment;
@@ -23,7 +21,15 @@ describe('return workflow under time skipping', () => {
       client: env.client,
       nativeConnection: env.nativeConnection,
       // Limits per real minute would throttle days of skipped time into real minutes.
-      limiters: { finale: unthrottled(), loop: unthrottled() },
+      api: {
+        budgets: {
+          'finale-get': unthrottled,
+          'finale-post': unthrottled,
+          'finale-collection': unthrottled,
+          loop: unthrottled,
+        },
+        maxConcurrent: { finale: 50, loop: 50 },
+      },
     });
   });
 

@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialRateLimiter } from '../../integrations/rate-limiter.ts';
 import { sweeperWorkflowId } from '../../workflows/ids.ts';
 import {
   sweepNowSignal,
@@ -43,11 +42,6 @@ describe('tenant sweeper', () => {
       client: dev.client,
       nativeConnection: dev.nativeConnection,
       settings: { sweeperIntervalMs: '1h' },
-      // 50 returns take ~110 Finale calls, close to the published 120 a minute: a few retries on a slow
-      // machine would stall the last test for the rest of the minute. The budget is tested elsewhere.
-      limiters: {
-        finale: new CredentialRateLimiter({ requests: 100_000, intervalMs: 60_000, maxConcurrent: 4 }),
-      },
     });
   });
 
