@@ -59,9 +59,10 @@ describe('tenant sweeper', () => {
   it('finds 5 completions among 50 open returns with one collection read and signals exactly those', async () => {
     const returns = [];
     for (let i = 0; i < OPEN_RETURNS; i++) {
-      const orderId = String(5000 + i);
-      pipeline.seedOrder(orderId, ['TEE-BLK-M']);
-      returns.push(pipeline.submitReturn(`#${orderId}`, [{ sku: 'TEE-BLK-M', returnReason: 'Too small' }]));
+      // Synced under the order name, the first form looked up: no 404 (which would also check the account).
+      const orderName = `#${5000 + i}`;
+      pipeline.seedOrder(orderName, ['TEE-BLK-M']);
+      returns.push(pipeline.submitReturn(orderName, [{ sku: 'TEE-BLK-M', returnReason: 'Too small' }]));
     }
     await Promise.all(returns.map((r) => pipeline.start(r)));
     await Promise.all(
@@ -69,8 +70,10 @@ describe('tenant sweeper', () => {
         pipeline.waitForState(r.id, (s) => s.stage === 'awaiting-finale-completion', 60_000),
       ),
     );
-    // 50 returns arriving together share one facility read of Finale's per-minute budget.
+    // 50 returns arriving together share one facility read of Finale's per-minute budget, and each costs
+    // one order GET, one look-up of its returnId and one create.
     expect(pipeline.finaleCalls('GET /:account/api/facility (collection)')).toBe(1);
+    expect(pipeline.finale.state.calls.snapshot().total).toBe(1 + 3 * OPEN_RETURNS);
     await pipeline.startSweeper();
     await sweepOnce();
 

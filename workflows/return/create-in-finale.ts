@@ -1,0 +1,148 @@
+// Phase 1: the Loop return becomes a Finale return. Reads the return (the webhook's snapshot when it is
+// current), finds its order (looking again for a while when it has not synced from Shopify yet), then
+// creates the Finale return, or finds the one an earlier attempt or workflow made.
+import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
+import type { ReturnState } from '../messages.ts';
+import { activities, call, createOptions, pollOptions, stepOptions } from './proxies.ts';
+import { FINALE_COMPLETED, ReturnCancelledInLoop, type ReturnRun } from './run.ts';
+
+interface Order {
+  orderUrl: string;
+  productUrls: Record<string, string>;
+}
+
+/** Ends the workflow when the return turned out to be handled already; otherwise leaves it awaiting completion. */
+export async function createInFinale(run: ReturnRun): Promise<ReturnState | undefined> {
+  run.enter('resolving', 'Reading the return and matching it to Finale');
+  const loopReturn =
+    run.snapshot ??
+    (await run.step('read Loop return', () =>
+      call(activities.getLoopReturn, stepOptions, `Read Loop return ${run.loopReturnId}`, run.ids),
+    ));
+  if (loopReturn.state !== 'open') return notOpen(run, loopReturn.state);
+  run.state.orderName = loopReturn.orderName;
+
+  const order = await findOrder(run, loopReturn.orderName);
+  run.enter('creating-finale-return', 'Creating the return in Finale');
+  const created = await run.step('create Finale return', () => create(run, loopReturn, order));
+  if (created.kind === 'loop-return-not-open') return notOpen(run, created.loopState);
+
+  run.state.finaleReturn = { returnId: created.returnId, returnUrl: created.returnUrl };
+  run.state.flagReasons = created.flagReasonsMatched;
+  run.state.unmappedReasons = created.unmappedReasons;
+  if (created.unmappedReasons.length > 0) {
+    run.record(`unmapped reasons left out: ${created.unmappedReasons.join(', ')}`);
+  }
+  const finished = created.statusId === FINALE_COMPLETED || created.statusId === 'RETURN_CANCELLED';
+  if (created.madeByEarlierRun) {
+    run.record(`Finale return ${created.returnId} found, made by an earlier workflow of this return`);
+    if (finished) {
+      // That workflow saw it finish and updated Loop then: acting again would act twice.
+      return run.finish(
+        'already-handled',
+        'done',
+        `Finale return ${created.returnId} was already ${created.statusId === FINALE_COMPLETED ? 'completed' : 'cancelled'}: an earlier workflow of this return handled it, so nothing is done in Loop`,
+      );
+    }
+  } else {
+    run.record(
+      `Finale return ${created.returnId} ${created.kind === 'found' ? 'found (created earlier)' : 'created'}`,
+    );
+  }
+  if (finished) run.carry.finaleStatusId = created.statusId;
+  run.carry.phase = 'await-completion';
+  return undefined;
+}
+
+function create(run: ReturnRun, snapshot: LoopReturn, order: Order) {
+  // A retry reads the return from Loop again, so data corrected there is used.
+  const firstTry = !run.carry.createTried;
+  run.carry.createTried = true;
+  return call(
+    activities.createReturnInFinale,
+    createOptions,
+    `Create the Finale return for ${run.loopReturnId}`,
+    {
+      ...run.ids,
+      ...(firstTry ? { loopReturn: snapshot } : {}),
+      orderUrl: order.orderUrl,
+      productUrls: order.productUrls,
+      lineFixes: run.state.lineFixes ?? [],
+      firstTry,
+    },
+  );
+}
+
+function notOpen(run: ReturnRun, loopState: string): ReturnState {
+  if (loopState === 'cancelled') throw new ReturnCancelledInLoop();
+  return run.finish('not-open-in-loop', 'done', `The Loop return is ${loopState}, not open: nothing to do`);
+}
+
+/**
+ * The order in Finale. One look first; an order not synced from Shopify yet is then looked for by a poll
+ * (minutes at first, growing to hours) for the tenant's order window, after which the Loop return is
+ * flagged once and the return parks until an operator retries or a re-check finds the order.
+ */
+async function findOrder(run: ReturnRun, orderName: string): Promise<Order> {
+  const look = () =>
+    call(activities.findOrderInFinale, stepOptions, `Find order ${orderName} in Finale`, {
+      tenantId: run.tenantId,
+      orderName,
+    });
+  for (;;) {
+    const first = await run.step('find order in Finale', look);
+    if (first.found) return first;
+    const issue = {
+      class: 'waiting' as const,
+      code: 'OrderNotFound',
+      message: first.message,
+      fix: 'New orders take a few minutes to sync from Shopify to Finale; this is retried automatically',
+      step: 'find order in Finale',
+      at: new Date().toISOString(),
+    };
+    if (!run.carry.orderMissingFlagged) {
+      const since = (run.carry.orderMissingSince ??= Date.now());
+      const lookUntil = (run.carry.orderLookUntil ??= since + first.windowMs);
+      run.state.lastError = issue;
+      run.describe(
+        `Order ${orderName} is not in Finale yet; looking again automatically until ${new Date(lookUntil).toISOString()}`,
+      );
+      const polled = await run.step('find order in Finale', () =>
+        pollOrder(run, orderName, since, lookUntil),
+      );
+      if (polled === undefined) continue;
+      if (polled.found) return polled;
+      const hours = Math.round(first.windowMs / 3_600_000);
+      const message = `Order ${orderName} not found in Finale after ${hours} h — check the Shopify→Finale sync`;
+      await run.flagInLoop(message);
+      run.carry.orderMissingFlagged = true;
+      issue.message = message;
+    }
+    await run.park({
+      ...issue,
+      class: 'data',
+      fix: 'Check that the order synced from Shopify to Finale, then retry this return',
+      recheckAfterMs: first.recheckAfterMs,
+    });
+  }
+}
+
+/** The poll's answer, or undefined when an operator's retry (or a Loop change) asks for a fresh look now. */
+async function pollOrder(run: ReturnRun, orderName: string, since: number, lookUntil: number) {
+  run.acceptRetries(true);
+  const woke = await run.waitForNudge({
+    summary: `Look for order ${orderName} again`,
+    until: () => run.carry.retryRequested === true,
+    poll: () =>
+      call(activities.findOrderInFinale, pollOptions, `Look for order ${orderName} until it syncs`, {
+        tenantId: run.tenantId,
+        orderName,
+        lookUntil,
+        waitingSince: since,
+      }),
+  });
+  run.acceptRetries(false);
+  run.carry.retryRequested = false;
+  if (woke.kind === 'poll-failed') throw woke.error;
+  return woke.kind === 'polled' ? woke.value : undefined;
+}

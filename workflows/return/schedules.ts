@@ -1,0 +1,67 @@
+// When a waiting return looks again. Every wait backs off: the next look comes after about as long as the
+// return has already waited (so looks thin out geometrically), within a floor and a ceiling, and a random
+// lengthening spreads returns that started waiting together. Pure: used by the workflow (whose Math.random
+// is deterministic) and by the polling activities.
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export interface LookSchedule {
+  /** The first look, and the minimum spacing between any two. */
+  firstMs: number;
+  /** The longest gap between two looks. */
+  capMs: number;
+  /** Gap as a multiple of the time waited so far: 1 doubles the elapsed time at each look. */
+  growth: number;
+  /** Each gap is lengthened by up to this fraction, never shortened, so `firstMs` is a true minimum spacing. */
+  jitter: number;
+}
+
+/**
+ * Delay until the next look after `waitedMs` of waiting, with `random` in [0, 1) (Math.random, which the
+ * workflow sandbox makes deterministic).
+ */
+export function nextLookDelayMs(schedule: LookSchedule, waitedMs: number, random: number): number {
+  const base = Math.min(schedule.capMs, Math.max(schedule.firstMs, waitedMs * schedule.growth));
+  return Math.round(base * (1 + schedule.jitter * random));
+}
+
+/**
+ * Fallback check of a Finale return awaiting the warehouse (the tenant sweeper normally reports the
+ * completion within minutes). The first check comes after the tenant's `completionCheckIntervalMs`
+ * (default 4 days), which is also the minimum spacing, so N open returns read at most N per 4 days; the
+ * wide jitter spreads the first checks of a burst of new returns over another 4 days.
+ */
+export const fallbackCheckSchedule = (firstMs: number): LookSchedule => ({
+  firstMs,
+  capMs: Math.max(firstMs, 16 * DAY),
+  growth: 1,
+  jitter: 1,
+});
+
+/** An order not yet synced from Shopify: minutes at first, growing to six hours, within the order window. */
+export const orderLookSchedule: LookSchedule = {
+  firstMs: 2 * MINUTE,
+  capMs: 6 * HOUR,
+  growth: 1,
+  jitter: 0.2,
+};
+
+/** A paused tenant's return looks whether the tenant was resumed (resuming also nudges it at once). */
+export const pausedLookSchedule: LookSchedule = { firstMs: HOUR, capMs: 7 * DAY, growth: 2, jitter: 0.25 };
+
+/** Outages fix themselves: their parked returns look again sooner and never wait longer than this. */
+const WAITING_FIRST_CAP_MS = 30 * MINUTE;
+const WAITING_CAP_MS = 6 * HOUR;
+const PERSON_CAP_MS = 7 * DAY;
+
+/**
+ * Automatic re-check of a parked return, from the tenant's `needsAttentionRecheckMs`: an outage (class
+ * `waiting`) is looked at again within 30 minutes at first; a problem a person must fix backs off to a week.
+ */
+export function recheckSchedule(recheckMs: number, waiting: boolean): LookSchedule {
+  const firstMs = waiting ? Math.min(recheckMs, WAITING_FIRST_CAP_MS) : recheckMs;
+  const capMs = Math.max(firstMs, waiting ? WAITING_CAP_MS : PERSON_CAP_MS);
+  return { firstMs, capMs, growth: 1, jitter: 0.25 };
+}
