@@ -14,9 +14,9 @@ import type { IssueDetails, LineFix, LineWithoutSku } from '../workflows/message
 import { buildReturnPlan, finaleReturnIdFor } from '../workflows/return-plan.ts';
 import {
   fallbackCheckSchedule,
-  nextLookDelayMs,
   orderLookSchedule,
   pausedLookSchedule,
+  pollPosition,
   type LookSchedule,
 } from '../workflows/return/schedules.ts';
 import { classified, issueFailure, toActivityFailure } from './failures.ts';
@@ -42,6 +42,12 @@ export type OrderLookup =
       /** The tenant's re-check interval, for a park that follows. */
       recheckAfterMs: number;
     };
+
+/** Where a poll began: how long its wait had lasted then, and the seed of its jitter. */
+export interface PollStart {
+  waitedBeforeMs: number;
+  seed: number;
+}
 
 export interface CreateReturnInFinaleInput extends LoopReturnRef {
   /** The webhook's or sweeper's snapshot; absent on a retry, which reads the return from Loop again. */
@@ -165,9 +171,9 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
     };
   }
 
-  /** Delay of a poll's next look, from how long it has waited so far. */
-  const nextLook = (schedule: LookSchedule, since: number) =>
-    nextLookDelayMs(schedule, Math.max(0, Date.now() - since), Math.random());
+  /** This attempt's place in a poll's schedule. */
+  const position = (schedule: LookSchedule, poll: PollStart) =>
+    pollPosition(schedule, poll, Context.current().info.attempt);
 
   return {
     ...classified(createReturnActivitiesV1(deps, steps)),
@@ -184,18 +190,24 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
      */
     findOrderInFinale: classifiedFor(
       async (
-        input: TenantRef & { orderName: string; lookUntil?: number; waitingSince?: number },
+        input: TenantRef & { orderName: string; poll?: PollStart & { windowLeftMs: number } },
       ): Promise<OrderLookup> => {
         const settings = await activeSettings(input.tenantId);
+        const poll = input.poll && position(orderLookSchedule, input.poll);
+        const leftMs =
+          input.poll && poll ? input.poll.windowLeftMs - (poll.waitedMs - input.poll.waitedBeforeMs) : 0;
+        const again = (message: string) => {
+          const delay = Math.min(leftMs, poll?.nextDelayMs ?? 0);
+          return notYet(`${message}; looking again in ${minutes(delay)}`, delay, 'OrderNotSyncedYet');
+        };
+        // A poll's first attempt only schedules the first look: the workflow has just looked.
+        if (Context.current().info.attempt === 1 && leftMs >= 1_000) throw again('Order not synced yet');
         const order = await steps.findOrder(input.tenantId, input.orderName);
-        if (order.found)
+        if (order.found) {
           return { found: true, orderUrl: order.found.orderUrl, productUrls: order.found.productUrls };
-        const message = `Order ${input.orderName} is not in Finale (looked up as "${order.tried.join('", "')}")`;
-        const left = (input.lookUntil ?? 0) - Date.now();
-        if (left >= 1_000) {
-          const delay = Math.min(left, nextLook(orderLookSchedule, input.waitingSince ?? Date.now()));
-          throw notYet(`${message}; looking again in ${minutes(delay)}`, delay, 'OrderNotSyncedYet');
         }
+        const message = `Order ${input.orderName} is not in Finale (looked up as "${order.tried.join('", "')}")`;
+        if (leftMs >= 1_000) throw again(message);
         return {
           found: false,
           message,
@@ -265,8 +277,8 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
       async ({
         tenantId,
         returnUrl,
-        waitingSince,
-      }: TenantRef & { returnUrl: string; waitingSince: number }): Promise<{ statusId: string }> => {
+        poll,
+      }: TenantRef & { returnUrl: string; poll: PollStart }): Promise<{ statusId: string }> => {
         const settings = await steps.settingsOf(tenantId);
         const schedule = fallbackCheckSchedule(settings.completionCheckIntervalMs);
         if (Context.current().info.attempt > 1 && !settings.paused) {
@@ -280,7 +292,7 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
             });
           }
         }
-        const delay = nextLook(schedule, waitingSince);
+        const delay = position(schedule, poll).nextDelayMs;
         throw notYet(
           `Finale return still open; next fallback check in ${minutes(delay)}`,
           delay,
@@ -291,10 +303,10 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
 
     /** A poll that ends once the tenant is no longer paused (resuming also nudges held returns at once). */
     awaitTenantResumed: classifiedFor(
-      async ({ tenantId, pausedSince }: TenantRef & { pausedSince: number }): Promise<void> => {
+      async ({ tenantId, poll }: TenantRef & { poll: PollStart }): Promise<void> => {
         const settings = await steps.settingsOf(tenantId);
         if (!settings.paused) return;
-        const delay = nextLook(pausedLookSchedule, pausedSince);
+        const delay = position(pausedLookSchedule, poll).nextDelayMs;
         throw notYet(
           `Tenant ${tenantId} is still paused; looking again in ${minutes(delay)}`,
           delay,

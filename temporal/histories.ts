@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 
@@ -45,6 +45,23 @@ export async function exportHistory(
 ): Promise<void> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   await writeFile(file, `${scrubHistory(historyToJSON(history))}\n`);
+}
+
+export interface RunHistory {
+  runId: string;
+  history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+}
+
+/** Every run of a workflow, oldest first: followed back from the latest through continue-as-new. */
+export async function fetchRunHistories(client: Client, workflowId: string): Promise<RunHistory[]> {
+  const runs: RunHistory[] = [];
+  let runId: string | null | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+  while (runId) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift({ runId, history });
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+  }
+  return runs;
 }
 
 /**

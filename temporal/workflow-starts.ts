@@ -15,6 +15,8 @@ export interface ReturnStart {
   loopReturn?: LoopReturn;
   /** Who starts it; a `late-webhook` start reads the return from Loop before acting. */
   origin?: ReturnOrigin;
+  /** Tests and benchmarks lower it to exercise continue-as-new from every wait. */
+  continueAsNewAfterEvents?: number;
 }
 
 function returnStartOptions(taskQueue: string, start: ReturnStart) {

@@ -126,6 +126,8 @@ export interface ReturnCarry {
   phase: ReturnPhase;
   /** Finale's final status once known (`RETURN_COMPLETED` or `RETURN_CANCELLED`). */
   finaleStatusId?: string;
+  /** The order in Finale, once found: a later run goes straight on to the create. */
+  order?: { orderUrl: string; productUrls: Record<string, string> };
   /** The create was tried before: a Finale return found now is this workflow's own. */
   createTried?: boolean;
   /** Until when an order not yet synced from Shopify is looked for, and since when (epoch ms). */

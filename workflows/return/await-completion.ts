@@ -25,7 +25,7 @@ export async function awaitCompletion(run: ReturnRun): Promise<void> {
             {
               tenantId: run.tenantId,
               returnUrl: ref.returnUrl,
-              waitingSince: since,
+              poll: run.pollStart(since),
             },
           ),
       });

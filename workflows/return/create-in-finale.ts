@@ -1,8 +1,9 @@
 // Phase 1: the Loop return becomes a Finale return. Reads the return (the webhook's snapshot when it is
 // current), finds its order (looking again for a while when it has not synced from Shopify yet), then
 // creates the Finale return, or finds the one an earlier attempt or workflow made.
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
-import type { ReturnState } from '../messages.ts';
+import type { IssueDetails, ReturnState } from '../messages.ts';
 import { activities, call, createOptions, pollOptions, stepOptions } from './proxies.ts';
 import { FINALE_COMPLETED, ReturnCancelledInLoop, type ReturnRun } from './run.ts';
 
@@ -22,7 +23,7 @@ export async function createInFinale(run: ReturnRun): Promise<ReturnState | unde
   if (loopReturn.state !== 'open') return notOpen(run, loopReturn.state);
   run.state.orderName = loopReturn.orderName;
 
-  const order = await findOrder(run, loopReturn.orderName);
+  const order = (run.carry.order ??= await findOrder(run, loopReturn.orderName));
   run.enter('creating-finale-return', 'Creating the return in Finale');
   const created = await run.step('create Finale return', () => create(run, loopReturn, order));
   if (created.kind === 'loop-return-not-open') return notOpen(run, created.loopState);
@@ -81,7 +82,8 @@ function notOpen(run: ReturnRun, loopState: string): ReturnState {
 /**
  * The order in Finale. One look first; an order not synced from Shopify yet is then looked for by a poll
  * (minutes at first, growing to hours) for the tenant's order window, after which the Loop return is
- * flagged once and the return parks until an operator retries or a re-check finds the order.
+ * flagged once and every look that still misses it parks the return (backing off), until an operator
+ * retries after fixing the sync or a re-check finds the order.
  */
 async function findOrder(run: ReturnRun, orderName: string): Promise<Order> {
   const look = () =>
@@ -89,43 +91,52 @@ async function findOrder(run: ReturnRun, orderName: string): Promise<Order> {
       tenantId: run.tenantId,
       orderName,
     });
-  for (;;) {
-    const first = await run.step('find order in Finale', look);
-    if (first.found) return first;
-    const issue = {
-      class: 'waiting' as const,
+  while (!run.carry.orderMissingFlagged) {
+    const first = await run.step(FIND_ORDER, look);
+    if (first.found) return { orderUrl: first.orderUrl, productUrls: first.productUrls };
+    const since = (run.carry.orderMissingSince ??= Date.now());
+    const lookUntil = (run.carry.orderLookUntil ??= since + first.windowMs);
+    run.state.lastError = {
+      class: 'waiting',
       code: 'OrderNotFound',
       message: first.message,
       fix: 'New orders take a few minutes to sync from Shopify to Finale; this is retried automatically',
-      step: 'find order in Finale',
+      step: FIND_ORDER,
       at: new Date().toISOString(),
     };
-    if (!run.carry.orderMissingFlagged) {
-      const since = (run.carry.orderMissingSince ??= Date.now());
-      const lookUntil = (run.carry.orderLookUntil ??= since + first.windowMs);
-      run.state.lastError = issue;
-      run.describe(
-        `Order ${orderName} is not in Finale yet; looking again automatically until ${new Date(lookUntil).toISOString()}`,
-      );
-      const polled = await run.step('find order in Finale', () =>
-        pollOrder(run, orderName, since, lookUntil),
-      );
-      if (polled === undefined) continue;
-      if (polled.found) return polled;
-      const hours = Math.round(first.windowMs / 3_600_000);
-      const message = `Order ${orderName} not found in Finale after ${hours} h — check the Shopify→Finale sync`;
-      await run.flagInLoop(message);
+    run.describe(
+      `Order ${orderName} is not in Finale yet; looking again automatically until ${new Date(lookUntil).toISOString()}`,
+    );
+    const polled = await run.step(FIND_ORDER, () => pollOrder(run, orderName, since, lookUntil));
+    if (polled?.found) return { orderUrl: polled.orderUrl, productUrls: polled.productUrls };
+    if (polled) {
+      await run.flagInLoop(orderMissingMessage(orderName, first.windowMs));
       run.carry.orderMissingFlagged = true;
-      issue.message = message;
     }
-    await run.park({
-      ...issue,
-      class: 'data',
-      fix: 'Check that the order synced from Shopify to Finale, then retry this return',
-      recheckAfterMs: first.recheckAfterMs,
-    });
   }
+  return run.step(FIND_ORDER, async () => {
+    const again = await look();
+    if (again.found) return { orderUrl: again.orderUrl, productUrls: again.productUrls };
+    throw ApplicationFailure.create({
+      message: orderMissingMessage(orderName, again.windowMs),
+      type: 'OrderNotFound',
+      nonRetryable: true,
+      details: [
+        {
+          class: 'data',
+          code: 'OrderNotFound',
+          fix: 'Check that the order synced from Shopify to Finale, then retry this return',
+          recheckAfterMs: again.recheckAfterMs,
+        } satisfies IssueDetails,
+      ],
+    });
+  });
 }
+
+const FIND_ORDER = 'find order in Finale';
+
+const orderMissingMessage = (orderName: string, windowMs: number) =>
+  `Order ${orderName} not found in Finale after ${Math.round(windowMs / 3_600_000)} h — check the Shopify→Finale sync`;
 
 /** The poll's answer, or undefined when an operator's retry (or a Loop change) asks for a fresh look now. */
 async function pollOrder(run: ReturnRun, orderName: string, since: number, lookUntil: number) {
@@ -137,8 +148,7 @@ async function pollOrder(run: ReturnRun, orderName: string, since: number, lookU
       call(activities.findOrderInFinale, pollOptions, `Look for order ${orderName} until it syncs`, {
         tenantId: run.tenantId,
         orderName,
-        lookUntil,
-        waitingSince: since,
+        poll: { ...run.pollStart(since), windowLeftMs: lookUntil - Date.now() },
       }),
   });
   run.acceptRetries(false);

@@ -24,7 +24,13 @@ export const activities = proxyActivities<ReturnActivities>(stepOptions);
  */
 export const pollOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '1 hour' },
+  // Unlimited (Infinity drops the limit the step options set; call-site options are merged into them).
+  retry: {
+    initialInterval: '1 minute',
+    backoffCoefficient: 2,
+    maximumInterval: '1 hour',
+    maximumAttempts: Number.POSITIVE_INFINITY,
+  },
   cancellationType: ActivityCancellationType.ABANDON,
 };
 

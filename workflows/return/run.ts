@@ -283,7 +283,7 @@ export class ReturnRun {
       this.state.attempts += 1;
       try {
         const result = await run();
-        await this.recovered();
+        await this.succeeded(name);
         return result;
       } catch (error) {
         const issue = issueFrom(error, name, nowIso());
@@ -294,9 +294,14 @@ export class ReturnRun {
     }
   }
 
-  /** A step succeeded: the return moves again, and whoever was alerted hears so. */
-  private async recovered(): Promise<void> {
+  /**
+   * A step succeeded. When it is the step the return was parked on, the return moves again and whoever
+   * was alerted hears so; any other step (a Loop re-read while parked) changes nothing.
+   */
+  private async succeeded(step: string): Promise<void> {
     this.state.attempts = 0;
+    const issue = this.state.lastError;
+    if (issue && issue.step !== step) return;
     this.state.lastError = undefined;
     this.carry.parkedSince = undefined;
     const incident = this.carry.incident;
@@ -349,7 +354,7 @@ export class ReturnRun {
         poll: () =>
           call(activities.awaitTenantResumed, pollOptions, 'Look whether the tenant was resumed', {
             tenantId: this.tenantId,
-            pausedSince: since,
+            poll: this.pollStart(since),
           }),
       });
       if (woke.kind !== 'loop-changed') break;
@@ -359,6 +364,11 @@ export class ReturnRun {
     this.carry.retryRequested = false;
     this.record('tenant resumed');
     this.enter(from, 'Continuing');
+  }
+
+  /** Where a poll of a wait that began at `since` starts: its jitter seeded from the workflow's random. */
+  pollStart(since: number): { waitedBeforeMs: number; seed: number } {
+    return { waitedBeforeMs: Date.now() - since, seed: Math.floor(Math.random() * 2 ** 32) };
   }
 
   /** Set by the `tenantResumed` signal; read by a hold in progress. */

@@ -27,6 +27,33 @@ export function nextLookDelayMs(schedule: LookSchedule, waitedMs: number, random
   return Math.round(base * (1 + schedule.jitter * random));
 }
 
+/** The `index`-th number in [0, 1) of a sequence fixed by `seed` (mulberry32). */
+export function seededRandomAt(seed: number, index: number): number {
+  let t = (seed + Math.imul(index, 0x6d2b79f5)) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+}
+
+/**
+ * Where a poll stands at an attempt: how long its wait has lasted (`waitedBeforeMs` when the poll began,
+ * plus every delay since) and the delay before the next attempt. Derived from the attempt number and a
+ * seed alone, never from a clock, so a poll keeps its schedule across retries and under time skipping.
+ */
+export function pollPosition(
+  schedule: LookSchedule,
+  poll: { waitedBeforeMs: number; seed: number },
+  attempt: number,
+): { waitedMs: number; nextDelayMs: number } {
+  let waitedMs = poll.waitedBeforeMs;
+  let nextDelayMs = 0;
+  for (let i = 1; i <= attempt; i++) {
+    waitedMs += nextDelayMs;
+    nextDelayMs = nextLookDelayMs(schedule, waitedMs, seededRandomAt(poll.seed, i));
+  }
+  return { waitedMs, nextDelayMs };
+}
+
 /**
  * Fallback check of a Finale return awaiting the warehouse (the tenant sweeper normally reports the
  * completion within minutes). The first check comes after the tenant's `completionCheckIntervalMs`
