@@ -19,7 +19,7 @@ import { returnWorkflowId } from '../../workflows/ids.ts';
 import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
 import type { ApiLimiters } from '../../activities/tenant-clients.ts';
-import { createWorker, type WorkerTuning } from '../../worker/create-worker.ts';
+import { createWorker, type WorkerDeps, type WorkerTuning } from '../../worker/create-worker.ts';
 import { uniqueTaskQueue } from './temporal.ts';
 
 export interface PipelineOptions {
@@ -30,6 +30,7 @@ export interface PipelineOptions {
   tuning?: Partial<WorkerTuning>;
   alertWebhookUrl?: string;
   limiters?: ApiLimiters;
+  measure?: WorkerDeps['measure'];
 }
 
 /** Distinctive customer data on every submitted return, so history scans can prove none of it leaks. */
@@ -85,6 +86,7 @@ export async function startPipeline(options: PipelineOptions) {
       tuning: options.tuning,
       alerts: { webhookUrl: options.alertWebhookUrl, webUiUrl: 'http://127.0.0.1:8233' },
       limiters: options.limiters,
+      measure: options.measure,
     });
   let worker: Worker = await newWorker();
   let running = worker.run();

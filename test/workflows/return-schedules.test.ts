@@ -39,11 +39,11 @@ describe('wait schedules', () => {
     expect(looks(fallbackCheckSchedule(4 * DAY), 14 * DAY).length).toBeLessThanOrEqual(2);
   });
 
-  it('look for a missing order within minutes at first, and at most 20 times in 72 hours', () => {
+  it('look for a missing order within minutes at first, and at most 16 times in 72 hours', () => {
     const times = looks(orderLookSchedule, 72 * HOUR);
     expect(times[0]).toBe(2 * MINUTE);
-    expect(times.length).toBeLessThanOrEqual(20);
-    expect(Math.max(...times.map((t, i) => t - (times[i - 1] ?? 0)))).toBeLessThanOrEqual(6 * HOUR);
+    expect(times.length).toBeLessThanOrEqual(16);
+    expect(Math.max(...times.map((t, i) => t - (times[i - 1] ?? 0)))).toBeLessThanOrEqual(8 * HOUR);
   });
 
   it('look whether a paused tenant was resumed at most 10 times in 30 days (resuming nudges at once)', () => {

@@ -4,6 +4,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import type { IssueDetails, ReturnState } from '../messages.ts';
+import { issueFrom } from './issues.ts';
 import { activities, call, createOptions, pollOptions, stepOptions } from './proxies.ts';
 import { FINALE_COMPLETED, ReturnCancelledInLoop, type ReturnRun } from './run.ts';
 
@@ -110,26 +111,34 @@ async function findOrder(run: ReturnRun, orderName: string): Promise<Order> {
     const polled = await run.step(FIND_ORDER, () => pollOrder(run, orderName, since, lookUntil));
     if (polled?.found) return { orderUrl: polled.orderUrl, productUrls: polled.productUrls };
     if (polled) {
-      await run.flagInLoop(orderMissingMessage(orderName, first.windowMs));
+      // The poll's last look has just missed it: flag, and park until a re-check or an operator's retry.
+      await run.flagInLoop(orderMissingMessage(orderName, polled.windowMs));
       run.carry.orderMissingFlagged = true;
+      const issue = issueFrom(orderMissing(orderName, polled), FIND_ORDER, new Date().toISOString());
+      if (issue) await run.park(issue);
     }
   }
   return run.step(FIND_ORDER, async () => {
     const again = await look();
     if (again.found) return { orderUrl: again.orderUrl, productUrls: again.productUrls };
-    throw ApplicationFailure.create({
-      message: orderMissingMessage(orderName, again.windowMs),
-      type: 'OrderNotFound',
-      nonRetryable: true,
-      details: [
-        {
-          class: 'data',
-          code: 'OrderNotFound',
-          fix: 'Check that the order synced from Shopify to Finale, then retry this return',
-          recheckAfterMs: again.recheckAfterMs,
-        } satisfies IssueDetails,
-      ],
-    });
+    throw orderMissing(orderName, again);
+  });
+}
+
+/** The order is still not in Finale after the window: a data problem someone must fix in the sync. */
+function orderMissing(orderName: string, look: { windowMs: number; recheckAfterMs: number }) {
+  return ApplicationFailure.create({
+    message: orderMissingMessage(orderName, look.windowMs),
+    type: 'OrderNotFound',
+    nonRetryable: true,
+    details: [
+      {
+        class: 'data',
+        code: 'OrderNotFound',
+        fix: 'Check that the order synced from Shopify to Finale, then retry this return',
+        recheckAfterMs: look.recheckAfterMs,
+      } satisfies IssueDetails,
+    ],
   });
 }
 

@@ -67,10 +67,13 @@ export const fallbackCheckSchedule = (firstMs: number): LookSchedule => ({
   jitter: 1,
 });
 
-/** An order not yet synced from Shopify: minutes at first, growing to six hours, within the order window. */
+/**
+ * An order not yet synced from Shopify: minutes at first, growing to eight hours, within the order window
+ * (at most 16 looks in 72 hours).
+ */
 export const orderLookSchedule: LookSchedule = {
   firstMs: 2 * MINUTE,
-  capMs: 6 * HOUR,
+  capMs: 8 * HOUR,
   growth: 1,
   jitter: 0.2,
 };
