@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import { parseReturnWebhook } from '../integrations/loop/webhooks.ts';
 import { demoFinaleAccount, demoTenant, seedDemoWorld } from '../sandbox/demo-world.ts';
 import { startFinaleSimulator } from '../sandbox/finale/server.ts';
-import { startLoopSimulator } from '../sandbox/loop/simulator.ts';
+import { startLoopSimulator } from '../sandbox/loop/server.ts';
 import { startDevServer } from '../temporal/dev-server.ts';
 import { startReturnWorkflow, startTenantSweeper } from '../temporal/workflow-starts.ts';
 import { returnWorkflowId, sweeperWorkflowId } from '../workflows/ids.ts';
@@ -49,7 +49,7 @@ const tenantId = 'bench';
 const settings = { tenantId, sweeperIntervalMs: '1s' } as const;
 // The worker process has its own in-memory store; this one only seeds the simulators consistently.
 const seedStore = await openStore({ secretKey: randomBytes(32) });
-await seedDemoWorld({ finale: finale.state, loop, store: seedStore, settings });
+await seedDemoWorld({ finale: finale.state, loop: loop.state, store: seedStore, settings });
 await seedStore.close();
 
 const connection = await Connection.connect({ address: dev.address });
@@ -128,7 +128,7 @@ async function runPipeline(count: number, firstOrder: number) {
         { productId: 'CAP-RED', quantity: 1 },
       ],
     });
-    const submitted = loop.submitReturn({
+    const submitted = loop.state.submitReturn({
       orderName: `#${orderId}`,
       items: [
         { sku: 'TEE-BLK-M', returnReason: 'Too small', quantity: 2 },
@@ -176,13 +176,13 @@ try {
   await runBare(5, activityCount);
 
   finale.state.calls.reset();
-  loop.resetCalls();
+  loop.state.calls.reset();
   say(`Running ${N} returns through the pipeline (concurrency ${CONCURRENCY}) …`);
   const pipelineCpu = cpuNow();
   const pipeline = await runPipeline(N, 100_000);
   const pipelineCpuUsed = cpuSince(pipelineCpu);
   const finaleCalls = finale.state.calls.snapshot().byEndpoint;
-  const loopCalls = loop.calls().byEndpoint;
+  const loopCalls = loop.state.calls.snapshot().byEndpoint;
   say(`Running ${N} bare workflows of ${activityCount} no-op activities each …`);
   const bareCpu = cpuNow();
   const bareSeconds = await runBare(N, activityCount);

@@ -3,7 +3,7 @@
 import type { NewTenant, TenantSettingsInput } from '../config/tenant-settings.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
 import type { FinaleSimulatorState } from './finale/state.ts';
-import type { SimulatorControls as LoopSimulatorControls } from './loop/controls.ts';
+import type { LoopSimulatorState } from './loop/state.ts';
 
 export const demoFinaleAccount = {
   name: 'demo-store',
@@ -43,7 +43,7 @@ export const demoTenant = (settings: Partial<TenantSettingsInput> = {}): NewTena
 
 export interface DemoWorldOptions {
   finale: FinaleSimulatorState;
-  loop: LoopSimulatorControls;
+  loop: LoopSimulatorState;
   store: TenantStore;
   settings?: Partial<TenantSettingsInput>;
 }

@@ -20,7 +20,7 @@ import { startGateway } from '../gateway/server.ts';
 import type { LoopReturn } from '../integrations/loop/loop-return.ts';
 import { parseReturnWebhook } from '../integrations/loop/webhooks.ts';
 import { createLogger } from '../observability/logger.ts';
-import { SimulatorControls } from '../sandbox/loop/controls.ts';
+import { LoopSimulatorState } from '../sandbox/loop/state.ts';
 import { phpJson } from '../sandbox/loop/payloads.ts';
 import { openStore } from '../store/open-store.ts';
 import { startDevServer } from '../temporal/dev-server.ts';
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     stops.push(() => gateway.server.close());
 
     // Full Loop payloads (PII and all, as Loop sends them), each a distinct return.
-    const loop = new SimulatorControls();
+    const loop = new LoopSimulatorState();
     loop.seedShop({ name: 'Bench Shop', apiKey: 'bench', webhookSecret: secret });
     const bodies = Array.from({ length: 3 * (count + warmup) }, (_, i) =>
       phpJson({

@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { OutcomeFault } from '../shared/faults.ts';
+import { dropConnection } from '../shared/server.ts';
 import { decodeFilter, FilterError, matchesFilter, toColumns } from './collection.ts';
-import type { OutcomeFault } from './faults.ts';
 import { renderFacility, renderOrder, renderProduct, renderReturn, type SimReturn } from './records.ts';
 import { validateNewReturn } from './return-create.ts';
 import type { FinaleSimulatorState, SimAccount } from './state.ts';
@@ -34,36 +34,31 @@ function authorised(header: string | undefined, account: SimAccount): boolean {
   );
 }
 
+/** The answer a fault gives instead of the API's own, in Finale's style. */
 function faultAnswer(
-  fault: Exclude<OutcomeFault, { kind: 'drop' | 'apply-then-drop' | 'missing-url' }>,
+  fault: Extract<OutcomeFault, { kind: 'server-error' | 'rate-limit' | 'body' }>,
 ): ApiAnswer {
   switch (fault.kind) {
     case 'server-error':
       return { status: fault.status, text: 'Service temporarily unavailable' };
     case 'rate-limit': {
       // Wall-clock time, like the client's own clock; the simulator clock is for record data only.
-      const resetAtMs = Date.now() + fault.resetInMs;
-      const reset = fault.resetUnit === 'seconds' ? Math.ceil(resetAtMs / 1000) : resetAtMs;
+      const resetAtMs = Date.now() + (fault.resetInMs ?? 1000);
+      const reset = fault.resetUnit === 'milliseconds' ? resetAtMs : Math.ceil(resetAtMs / 1000);
       return {
         status: 429,
         text: 'Rate limit exceeded',
         headers: {
           'x-ratelimit-limit': '120',
           ...(!fault.omitReset && { 'x-ratelimit-reset': String(reset) }),
+          ...(fault.retryAfter !== undefined && { 'retry-after': fault.retryAfter }),
         },
       };
     }
-    case 'error-body':
-      switch (fault.shape) {
-        case 'plain-string':
-          return { status: 200, text: fault.message };
-        case 'success-false':
-          return { status: 200, json: { success: false, error: fault.message } };
-        case 'error-message':
-          return { status: 200, json: { errorMessage: fault.message } };
-        case 'errors':
-          return { status: 200, json: { errors: [{ message: fault.message }] } };
-      }
+    case 'body':
+      return fault.text === undefined
+        ? { status: fault.status, json: fault.body }
+        : { status: fault.status, text: fault.text };
   }
 }
 
@@ -81,13 +76,6 @@ function send(reply: FastifyReply, answer: ApiAnswer): FastifyReply {
   return 'text' in answer
     ? reply.type('text/plain; charset=utf-8').send(answer.text)
     : reply.send(answer.json);
-}
-
-/** Closes the connection without an answer, as a network failure or a client-side timeout would look. */
-function drop(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  reply.hijack();
-  request.raw.socket.destroy();
-  return reply;
 }
 
 function collection(rows: Record<string, unknown>[], query: Query, now: number): ApiAnswer {
@@ -131,14 +119,13 @@ export function registerFinaleApi(app: FastifyInstance, state: FinaleSimulatorSt
             headers: { 'www-authenticate': 'Basic realm="Finale"' },
           });
         }
-        const { delayMs, outcome } = state.faults.take(endpoint);
-        if (delayMs > 0) await sleep(delayMs);
-        if (outcome?.kind === 'drop') return drop(request, reply);
+        const outcome = await state.faults.meet(endpoint);
+        if (outcome?.kind === 'drop') return dropConnection(request, reply);
         if (outcome && outcome.kind !== 'apply-then-drop' && outcome.kind !== 'missing-url') {
           return send(reply, faultAnswer(outcome));
         }
         const answer = handler({ account, params, query: request.query as Query, body: request.body });
-        if (outcome?.kind === 'apply-then-drop') return drop(request, reply);
+        if (outcome?.kind === 'apply-then-drop') return dropConnection(request, reply);
         return send(reply, outcome?.kind === 'missing-url' ? withoutUrls(answer) : answer);
       },
     });

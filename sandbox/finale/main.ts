@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { closeOnSignals, portArgument } from '../shared/standalone.ts';
 import { startFinaleSimulator } from './server.ts';
 
 /** Standalone Finale simulator: `npx tsx sandbox/finale/main.ts --port 4010 [--host 0.0.0.0] [--log] [--duplicate-return-ids reject]`. */
@@ -11,27 +12,17 @@ const { values } = parseArgs({
   },
 });
 
-const port = Number(values.port);
 const duplicateReturnIds = values['duplicate-return-ids'];
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  console.error(`--port must be a port number, got ${values.port}`);
-  process.exit(2);
-}
 if (duplicateReturnIds !== 'allow' && duplicateReturnIds !== 'reject') {
-  console.error(`--duplicate-return-ids must be allow or reject, got ${duplicateReturnIds}`);
+  process.stderr.write(`--duplicate-return-ids must be allow or reject, got "${duplicateReturnIds}"\n`);
   process.exit(2);
 }
 
 const simulator = await startFinaleSimulator({
-  port,
+  port: portArgument(values.port),
   host: values.host,
   logger: values.log,
-  duplicateReturnIds,
+  settings: { duplicateReturnIds },
 });
-console.log(`Finale simulator listening on ${simulator.url}`);
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void simulator.close().then(() => process.exit(0));
-  });
-}
+process.stdout.write(`Finale simulator listening on ${simulator.url}\n`);
+closeOnSignals(simulator);

@@ -1,5 +1,5 @@
 import { toFinaleDate } from './finale-date.ts';
-import type { ReturnStatus } from './seed-schemas.ts';
+import type { ReturnStatus } from './control-schemas.ts';
 
 /** The simulator's stored records and how Finale would serve them. */
 

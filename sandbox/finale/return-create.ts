@@ -37,7 +37,7 @@ function parse(state: FinaleSimulatorState, account: SimAccount, body: unknown):
   }
   if (
     returnId !== undefined &&
-    state.duplicateReturnIds === 'reject' &&
+    state.settings.duplicateReturnIds === 'reject' &&
     account.returns.some((record) => record.returnId === returnId)
   ) {
     throw new CreateError(`A return with returnId ${returnId} already exists`);

@@ -1,6 +1,6 @@
-import { CallCounter } from './call-counter.ts';
+import { ControlError } from '../shared/control-error.ts';
+import { SimulatorState } from '../shared/state.ts';
 import { SimulatorClock } from './clock.ts';
-import { FaultInjector } from './faults.ts';
 import { parseFinaleDate } from './finale-date.ts';
 import {
   renderFacility,
@@ -20,25 +20,16 @@ import {
   orderSeedSchema,
   productSeedSchema,
   returnSeedSchema,
-  simulatorConfigSchema,
+  settingsPatchSchema,
   type AccountSeed,
   type ClockControl,
   type FacilitySeed,
+  type FinaleSettings,
   type OrderSeed,
   type ProductSeed,
   type ReturnSeed,
-  type SimulatorConfig,
-} from './seed-schemas.ts';
-
-/** A control the simulator cannot carry out; `status` is what the HTTP control answers. */
-export class ControlError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+  type SettingsPatch,
+} from './control-schemas.ts';
 
 export interface SimAccount {
   name: string;
@@ -61,37 +52,41 @@ export interface NewReturn {
   items: SimReturnItem[];
 }
 
-export const DEFAULT_CONFIG: SimulatorConfig = { duplicateReturnIds: 'allow' };
+/** Where Finale's documentation is silent, the worse case for the client. */
+export const defaultSettings: FinaleSettings = { duplicateReturnIds: 'allow' };
 
-/** In-memory Finale: accounts and their records, plus the simulator's clock, faults and call counts. */
-export class FinaleSimulatorState {
+const patchSettings = (settings: FinaleSettings, patch: SettingsPatch): FinaleSettings => ({
+  ...settings,
+  ...settingsPatchSchema.parse(patch),
+});
+
+/** Every fault kind: Finale's client guards against each of them. */
+const faultKinds = [
+  'server-error',
+  'rate-limit',
+  'latency',
+  'body',
+  'drop',
+  'apply-then-drop',
+  'missing-url',
+] as const;
+
+/** In-memory Finale: accounts and their records, plus the simulator's clock, faults, call counts and settings. */
+export class FinaleSimulatorState extends SimulatorState<FinaleSettings, SettingsPatch> {
   readonly clock = new SimulatorClock();
-  readonly faults = new FaultInjector();
-  readonly calls = new CallCounter();
   private accounts = new Map<string, SimAccount>();
-  private config: SimulatorConfig;
   // Finale's internal record numbers; deliberately unlike any productId or returnId.
   private nextNumber = 10000;
 
-  constructor(private readonly initialConfig: SimulatorConfig = DEFAULT_CONFIG) {
-    this.config = { ...initialConfig };
+  constructor(settings: SettingsPatch = {}) {
+    super({ faultKinds, settings: patchSettings(defaultSettings, settings), patchSettings });
   }
 
-  get duplicateReturnIds(): SimulatorConfig['duplicateReturnIds'] {
-    return this.config.duplicateReturnIds;
-  }
-
-  configure(input: SimulatorConfig): void {
-    this.config = simulatorConfigSchema.parse(input);
-  }
-
-  /** Forgets every account, fault and count; the clock returns to real time and the config to its start value. */
+  /** Forgets every account, fault and count; the clock returns to real time and the settings to their start values. */
   reset(): void {
+    this.resetControls();
     this.accounts.clear();
-    this.faults.clear();
-    this.calls.reset();
     this.clock.reset();
-    this.config = { ...this.initialConfig };
   }
 
   account(name: string): SimAccount | undefined {

@@ -1,13 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OutcomeFault } from '../shared/faults.ts';
+import { dropConnection } from '../shared/server.ts';
 import type { SimScope } from './control-schemas.ts';
-import type { SimulatorControls } from './controls.ts';
-import type { FaultRule } from './faults.ts';
 import { validationError } from './laravel-errors.ts';
 import { listReturns } from './list-returns.ts';
 import { phpJson, renderDestination, renderWebhook } from './payloads.ts';
 import { decideAction, returnActions } from './return-actions.ts';
-import type { SimShop } from './store.ts';
+import type { SimShop } from './records.ts';
+import type { LoopFaultKind, LoopSimulatorState } from './state.ts';
 import { validateWebhookBody } from './webhook-validation.ts';
 
 /** `v1` (legacy alias) or a date version such as `2026-07`. */
@@ -46,26 +46,25 @@ const queryOf = (request: FastifyRequest) =>
 /** Path IDs are integers in Loop; anything else matches nothing. */
 const numericId = (value: string) => (/^\d+$/.test(value) ? Number(value) : undefined);
 
-function answerWithFault(fault: FaultRule, request: FastifyRequest, reply: FastifyReply) {
+/** The answer a fault gives instead of the API's own, in Loop's style. */
+function answerWithFault(fault: OutcomeFault<LoopFaultKind>, request: FastifyRequest, reply: FastifyReply) {
   switch (fault.kind) {
-    case 'error':
+    case 'server-error':
       return sendJson(reply, fault.status, { message: 'Server Error' });
     case 'rate-limit':
       if (fault.retryAfter !== undefined) void reply.header('retry-after', fault.retryAfter);
       return sendJson(reply, 429, { message: 'Too Many Attempts.' });
     case 'body':
-      return sendJson(reply, fault.status, fault.body);
+      return fault.text === undefined
+        ? sendJson(reply, fault.status, fault.body)
+        : reply.code(fault.status).type('text/plain; charset=utf-8').send(fault.text);
     case 'drop':
-      reply.hijack();
-      request.raw.socket.destroy();
-      return reply;
-    case 'latency':
-      throw new Error('latency faults never answer a call');
+      return dropConnection(request, reply);
   }
 }
 
 /** The Loop merchant API under `/api/{version}`: auth, scopes, rate limit, faults, then the endpoints. */
-export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): void {
+export function registerLoopApi(app: FastifyInstance, sim: LoopSimulatorState): void {
   const shops = new WeakMap<FastifyRequest, SimShop>();
   const shopOf = (request: FastifyRequest) => {
     const shop = shops.get(request);
@@ -78,12 +77,12 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
       api.addHook('onRequest', async (request, reply) => {
         const route = routeOf(request);
         const { version } = request.params as { version: string };
-        sim.callLog.record(`${request.method} ${route}`, version);
+        const endpoint = `${request.method} ${route}`;
+        sim.calls.record(endpoint, version);
         if (!SUPPORTED_VERSION.test(version)) return sendJson(reply, 404, { message: 'Not Found' });
-        const fired = sim.faults.trigger(request.method, route);
-        if (fired.latencyMs > 0) await sleep(fired.latencyMs);
-        if (fired.answer) return answerWithFault(fired.answer, request, reply);
-        const shop = sim.store.shopByKey(firstString(request.headers['x-authorization']));
+        const fault = await sim.faults.meet(endpoint);
+        if (fault) return answerWithFault(fault, request, reply);
+        const shop = sim.records.shopByKey(firstString(request.headers['x-authorization']));
         if (!shop || !shop.scopes.includes(requiredScope(route))) return sendJson(reply, 401, UNAUTHORIZED);
         if (!sim.rateLimiter.allow(shop.apiKey, sim.settings.rateLimit)) {
           return sendJson(reply, 429, { message: 'Too Many Attempts.' });
@@ -104,7 +103,7 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
         }
         const key = given[0]!;
         const value = query[key]!;
-        const matches = sim.store
+        const matches = sim.records
           .shopReturns(shop.id)
           .filter((r) =>
             key === 'return_id'
@@ -122,7 +121,7 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
       api.get('/warehouse/return/list', async (request, reply) => {
         const shop = shopOf(request);
         const url = new URL(request.url, `${request.protocol}://${request.host}`);
-        const answer = listReturns(sim.store.shopReturns(shop.id), queryOf(request), {
+        const answer = listReturns(sim.records.shopReturns(shop.id), queryOf(request), {
           idMode: sim.settings.idMode,
           paginationSupported: sim.settings.paginationSupported,
           pageUrl: (cursor) => {
@@ -137,10 +136,10 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
         api.post(`/warehouse/return/:id/${action}`, async (request, reply) => {
           const shop = shopOf(request);
           const id = numericId((request.params as { id: string }).id);
-          const record = id === undefined ? undefined : sim.store.returnOf(shop.id, id);
+          const record = id === undefined ? undefined : sim.records.returnOf(shop.id, id);
           if (!record) return sendJson(reply, 200, NO_SUCH_RETURN);
           const decision = decideAction(record.state, action, shop.allowFlaggedToProcess);
-          if (decision.next) sim.notify(record, sim.store.setState(record, decision.next));
+          if (decision.next) sim.notify(record, sim.records.setState(record, decision.next));
           return sendJson(reply, 200, decision.body);
         });
       }
@@ -148,7 +147,7 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
       api.post('/warehouse/return/:id/note', async (request, reply) => {
         const shop = shopOf(request);
         const id = numericId((request.params as { id: string }).id);
-        const record = id === undefined ? undefined : sim.store.returnOf(shop.id, id);
+        const record = id === undefined ? undefined : sim.records.returnOf(shop.id, id);
         if (!record) return sendJson(reply, 200, NO_SUCH_RETURN);
         const content = (request.body as { content?: unknown } | undefined)?.content;
         if (typeof content !== 'string' || content.trim() === '') {
@@ -162,14 +161,14 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
             validationError({ content: 'The content must be less than 255 characters.' }),
           );
         }
-        sim.store.addNote(record, content);
+        sim.records.addNote(record, content);
         return sendJson(reply, 200, 'true');
       });
 
       api.get('/warehouse/return/:id/notes', async (request, reply) => {
         const shop = shopOf(request);
         const id = numericId((request.params as { id: string }).id);
-        const record = id === undefined ? undefined : sim.store.returnOf(shop.id, id);
+        const record = id === undefined ? undefined : sim.records.returnOf(shop.id, id);
         if (!record) return sendJson(reply, 200, NO_SUCH_RETURN);
         if (record.notes.length === 0)
           return sendJson(reply, 422, { message: 'No notes found for this return.' });
@@ -183,7 +182,7 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
       });
 
       api.get('/destinations', async (request, reply) => {
-        const destinations = sim.store.shopDestinations(shopOf(request).id);
+        const destinations = sim.records.shopDestinations(shopOf(request).id);
         return sendJson(reply, 200, {
           destinations: destinations.map((d) => renderDestination(d, sim.settings.idMode)),
         });
@@ -193,7 +192,7 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
         const id = numericId((request.params as { id: string }).id);
         if (id === undefined)
           return sendJson(reply, 400, { code: 'BAD_REQUEST', message: 'Invalid destination id.' });
-        const destination = sim.store.shopDestinations(shopOf(request).id).find((d) => d.id === id);
+        const destination = sim.records.shopDestinations(shopOf(request).id).find((d) => d.id === id);
         if (!destination) {
           return sendJson(reply, 404, { code: 'NOT_FOUND', message: 'The destination could not be found.' });
         }
@@ -201,7 +200,7 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
       });
 
       api.get('/webhooks', async (request, reply) => {
-        const webhooks = sim.store.shopWebhooks(shopOf(request).id);
+        const webhooks = sim.records.shopWebhooks(shopOf(request).id);
         return sendJson(reply, 200, { webhooks: webhooks.map((w) => renderWebhook(w, sim.settings.idMode)) });
       });
 
@@ -210,14 +209,14 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
         const input = validateWebhookBody(request.body);
         if (!input.ok) return sendJson(reply, 422, input.error);
         // Loop creates subscriptions inactive unless told otherwise.
-        const webhook = sim.store.addWebhook({ status: 'inactive', ...input.fields, shopId: shop.id });
+        const webhook = sim.records.addWebhook({ status: 'inactive', ...input.fields, shopId: shop.id });
         return sendJson(reply, 200, renderWebhook(webhook, sim.settings.idMode));
       });
 
       api.put('/webhooks/:id', async (request, reply) => {
         const shop = shopOf(request);
         const id = numericId((request.params as { id: string }).id);
-        const webhook = id === undefined ? undefined : sim.store.webhooks.get(id);
+        const webhook = id === undefined ? undefined : sim.records.webhooks.get(id);
         if (!webhook || webhook.shopId !== shop.id) return sendJson(reply, 404, WEBHOOK_NOT_FOUND);
         const input = validateWebhookBody(request.body);
         if (!input.ok) return sendJson(reply, 422, input.error);
@@ -228,9 +227,9 @@ export function registerLoopApi(app: FastifyInstance, sim: SimulatorControls): v
       api.delete('/webhooks/:id', async (request, reply) => {
         const shop = shopOf(request);
         const id = numericId((request.params as { id: string }).id);
-        const webhook = id === undefined ? undefined : sim.store.webhooks.get(id);
+        const webhook = id === undefined ? undefined : sim.records.webhooks.get(id);
         if (!webhook || webhook.shopId !== shop.id) return sendJson(reply, 404, WEBHOOK_NOT_FOUND);
-        sim.store.webhooks.delete(webhook.id);
+        sim.records.webhooks.delete(webhook.id);
         return reply.code(204).send();
       });
     },

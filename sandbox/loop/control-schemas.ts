@@ -46,7 +46,7 @@ const timestamp = z.union([z.date(), z.string()]).transform((value, ctx) => {
   return ms;
 });
 
-export const shopInput = z.object({
+export const shopSchema = z.object({
   id: id.optional(),
   name: z.string().min(1).default('Demo Shop'),
   apiKey: z.string().min(1),
@@ -56,7 +56,7 @@ export const shopInput = z.object({
   allowFlaggedToProcess: z.boolean().default(false),
 });
 
-export const destinationInput = z.object({
+export const destinationSchema = z.object({
   shopId: id.optional(),
   id: id.optional(),
   name: z.string().min(1),
@@ -65,7 +65,7 @@ export const destinationInput = z.object({
   providerLocationId: id.nullable().default(null),
 });
 
-export const customerInput = z
+export const customerSchema = z
   .object({
     email: z.string(),
     firstName: z.string(),
@@ -81,7 +81,7 @@ export const customerInput = z
   })
   .partial();
 
-export const lineItemInput = z.object({
+export const lineItemSchema = z.object({
   sku: z.string().default(''),
   title: z.string().default('Classic Tee - M / Black'),
   productId: id.optional(),
@@ -95,7 +95,7 @@ export const lineItemInput = z.object({
   quantity: z.number().int().min(1).max(100).default(1),
 });
 
-export const returnInput = z.object({
+export const returnSchema = z.object({
   shopId: id.optional(),
   id: id.optional(),
   state: z.enum(returnStates).default('open'),
@@ -106,11 +106,11 @@ export const returnInput = z.object({
   destinationId: id.nullable().optional(),
   createdAt: timestamp.optional(),
   updatedAt: timestamp.optional(),
-  customer: customerInput.optional(),
-  items: z.array(lineItemInput).min(1),
+  customer: customerSchema.optional(),
+  items: z.array(lineItemSchema).min(1),
 });
 
-export const webhookInput = z.object({
+export const webhookSchema = z.object({
   shopId: id.optional(),
   topic: z.enum(webhookTopics),
   trigger: z.enum(webhookTriggers),
@@ -119,16 +119,16 @@ export const webhookInput = z.object({
   status: z.enum(['active', 'inactive']).default('active'),
 });
 
-export const seedInput = z.object({
-  shops: z.array(shopInput).default([]),
-  destinations: z.array(destinationInput).default([]),
-  returns: z.array(returnInput).default([]),
-  webhooks: z.array(webhookInput).default([]),
+export const seedSchema = z.object({
+  shops: z.array(shopSchema).default([]),
+  destinations: z.array(destinationSchema).default([]),
+  returns: z.array(returnSchema).default([]),
+  webhooks: z.array(webhookSchema).default([]),
 });
 
-export const stateChangeInput = z.object({ state: z.enum(returnStates) });
+export const stateChangeSchema = z.object({ state: z.enum(returnStates) });
 
-export const settingsPatch = z.object({
+export const settingsPatchSchema = z.object({
   /** Whether IDs in API responses and webhook payloads are JSON numbers or strings. */
   idMode: z.enum(['number', 'string']).optional(),
   /** When false, the list endpoint ignores `paginate=true` and answers a bare array. */
@@ -151,39 +151,9 @@ export const settingsPatch = z.object({
     .optional(),
 });
 
-export const faultCommon = {
-  /** `METHOD /route/:pattern` or `/route/:pattern`, `*` matching anything; omitted = every endpoint. */
-  endpoint: z.string().min(1).optional(),
-  /** Fire this many times, then disappear; omitted = until removed. */
-  count: z.number().int().positive().optional(),
-  /** Chance of firing on a matching call. */
-  probability: z.number().min(0).max(1).default(1),
-};
-
-export const faultInput = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('error'),
-    status: z.number().int().min(500).max(599).default(500),
-    ...faultCommon,
-  }),
-  z.object({ kind: z.literal('rate-limit'), retryAfter: z.string().optional(), ...faultCommon }),
-  z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(120_000), ...faultCommon }),
-  /** Answer with this status and JSON body instead of the real handler (e.g. a 200-with-error body). */
-  z.object({
-    kind: z.literal('body'),
-    status: z.number().int().min(200).max(599).default(200),
-    body: z.json(),
-    ...faultCommon,
-  }),
-  /** Destroy the socket without answering. */
-  z.object({ kind: z.literal('drop'), ...faultCommon }),
-]);
-
-export type ShopInput = z.input<typeof shopInput>;
-export type DestinationInput = z.input<typeof destinationInput>;
-export type ReturnInput = z.input<typeof returnInput>;
-export type WebhookInput = z.input<typeof webhookInput>;
-export type SeedInput = z.input<typeof seedInput>;
-export type SettingsPatch = z.input<typeof settingsPatch>;
-export type FaultInput = z.input<typeof faultInput>;
-export type FaultSpec = z.output<typeof faultInput>;
+export type ShopInput = z.input<typeof shopSchema>;
+export type DestinationInput = z.input<typeof destinationSchema>;
+export type ReturnInput = z.input<typeof returnSchema>;
+export type WebhookInput = z.input<typeof webhookSchema>;
+export type SeedInput = z.input<typeof seedSchema>;
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;

@@ -1,4 +1,4 @@
-import type { SimulatorControls } from './controls.ts';
+import type { LoopSimulatorState } from './state.ts';
 
 export const demoShop = {
   apiKey: 'demo-loop-api-key',
@@ -6,8 +6,8 @@ export const demoShop = {
 } as const;
 
 /** One shop with every scope, a warehouse destination and one open return: enough to click through. */
-export function seedDemo(sim: SimulatorControls): void {
-  sim.seed({
+export function seedDemo(state: LoopSimulatorState): void {
+  state.seed({
     shops: [{ name: 'Demo Shop', ...demoShop }],
     destinations: [{ name: 'Main Warehouse', providerLocationId: 61_234_567 }],
     returns: [

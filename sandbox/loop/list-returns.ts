@@ -1,7 +1,7 @@
 import { returnStates, type ReturnState } from './control-schemas.ts';
 import { validationError } from './laravel-errors.ts';
 import { renderReturn, type IdMode } from './payloads.ts';
-import type { SimReturn } from './store.ts';
+import type { SimReturn } from './records.ts';
 
 const DAY_MS = 86_400_000;
 export const MAX_WINDOW_DAYS = 120;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { closeOnSignals, portArgument } from '../shared/standalone.ts';
 import { demoShop, seedDemo } from './demo-seed.ts';
-import { startLoopSimulator } from './simulator.ts';
+import { startLoopSimulator } from './server.ts';
 
 /** Standalone Loop simulator: `npx tsx sandbox/loop/main.ts --port 4020 [--host 0.0.0.0] [--no-demo] [--log]`. */
 const { values } = parseArgs({
@@ -12,23 +13,18 @@ const { values } = parseArgs({
   },
 });
 
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  process.stderr.write(`--port must be a port number, got "${values.port}"\n`);
-  process.exit(1);
-}
-
-const sim = await startLoopSimulator({ port, host: values.host, logger: values.log });
-if (!values['no-demo']) seedDemo(sim);
-process.stdout.write(`Loop simulator listening on ${sim.url} (API base ${sim.apiBaseUrl}/2026-07)\n`);
+const simulator = await startLoopSimulator({
+  port: portArgument(values.port),
+  host: values.host,
+  logger: values.log,
+});
+if (!values['no-demo']) seedDemo(simulator.state);
+process.stdout.write(
+  `Loop simulator listening on ${simulator.url} (API base ${simulator.apiBaseUrl}/2026-07)\n`,
+);
 if (!values['no-demo']) {
   process.stdout.write(
     `demo shop: X-Authorization: ${demoShop.apiKey}, webhook secret: ${demoShop.webhookSecret}\n`,
   );
 }
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void sim.close().then(() => process.exit(0));
-  });
-}
+closeOnSignals(simulator);

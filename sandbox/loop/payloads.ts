@@ -1,4 +1,4 @@
-import type { SimDestination, SimReturn, SimWebhook } from './store.ts';
+import type { SimDestination, SimReturn, SimWebhook } from './records.ts';
 
 export type IdMode = 'number' | 'string';
 

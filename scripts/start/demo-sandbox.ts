@@ -4,7 +4,7 @@
 // which is safe only because no real tenant exists while demo mode runs.
 import { demoFinaleAccount, demoTenantSettings, seedDemoWorld } from '../../sandbox/demo-world.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../sandbox/finale/server.ts';
-import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/simulator.ts';
+import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/server.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
 
 export const demoTenantId = demoTenantSettings.tenantId;
@@ -48,7 +48,12 @@ export async function startDemoSandbox(options: {
   let loop: LoopSimulator | undefined;
   try {
     loop = await startLoopSimulator({ host: options.host, port: options.loopPort });
-    await seedDemoWorld({ finale: finale.state, loop, store: options.store, settings: demoTimings });
+    await seedDemoWorld({
+      finale: finale.state,
+      loop: loop.state,
+      store: options.store,
+      settings: demoTimings,
+    });
     await options.store.resumeTenant(demoTenantId);
     for (const order of demoOrders) {
       finale.state.seedOrder(demoFinaleAccount.name, {
@@ -56,7 +61,7 @@ export async function startDemoSandbox(options: {
         items: order.productIds.map((productId) => ({ productId, quantity: 1 })),
       });
     }
-    loop.seedDestination({ name: demoTenantSettings.destinationFacilityName });
+    loop.state.seedDestination({ name: demoTenantSettings.destinationFacilityName });
   } catch (error) {
     await Promise.all([finale.close(), loop?.close()]);
     throw error;
@@ -68,7 +73,7 @@ export async function startDemoSandbox(options: {
     endpoints: { finaleBaseUrl: finale.url, loopBaseUrl: loopSim.apiBaseUrl },
     subscribeWebhooks(webhookUrl) {
       for (const trigger of ['return.created', 'return.updated', 'return.closed'] as const) {
-        loopSim.seedWebhook({ topic: 'return', trigger, url: webhookUrl, status: 'active' });
+        loopSim.state.seedWebhook({ topic: 'return', trigger, url: webhookUrl, status: 'active' });
       }
     },
     close: async () => {

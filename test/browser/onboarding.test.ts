@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.ts';
 import { startGateway } from '../../gateway/server.ts';
-import type { SimShop } from '../../sandbox/loop/store.ts';
+import type { SimShop } from '../../sandbox/loop/records.ts';
 import { sweeperWorkflowId } from '../../workflows/ids.ts';
 import { sweepNowSignal } from '../../workflows/tenant-sweeper.ts';
 import { finaleAccount, loopKeys, seedFinaleAccount, seedLoopShops } from '../gateway/onboarding/world.ts';
@@ -164,7 +164,7 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
       completionAction: 'process',
     });
     const webhookUrl = `${gateway.url}/webhooks/loop/${TENANT_ID}`;
-    const subscriptions = pipeline.loop.store.shopWebhooks(shop.id);
+    const subscriptions = pipeline.loop.state.records.shopWebhooks(shop.id);
     expect(subscriptions.map((w) => [w.trigger, w.url, w.status]).sort()).toEqual([
       ['return.closed', webhookUrl, 'active'],
       ['return.created', webhookUrl, 'active'],
@@ -172,7 +172,7 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     ]);
 
     // A customer submits a return: Loop signs and delivers it to the tenant's webhook URL.
-    const submitted = pipeline.loop.submitReturn({
+    const submitted = pipeline.loop.state.submitReturn({
       shopId: shop.id,
       orderName: '#2001',
       items: [{ sku: 'TEE-BLK-M', returnReason: 'Too small' }],
@@ -193,13 +193,17 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
 
     await row.and(page.locator('[data-stage="done"]')).waitFor({ timeout: 30_000 });
     await expect(row.textContent()).resolves.toContain('Done: processed in Loop');
-    expect(pipeline.loop.getReturn(Number(loopReturnId)).state).toBe('closed');
+    expect(pipeline.loop.state.getReturn(Number(loopReturnId)).state).toBe('closed');
     await screenshot('4-done');
   }, 120_000);
   it('works without JavaScript: check credentials, take the suggested name, add rows, save', async () => {
     const { page: plain } = await launch(false);
     const shopKey = 'plain-html-loop-key';
-    pipeline.loop.seedShop({ name: 'Plain HTML Outfitters', apiKey: shopKey, webhookSecret: 'plain-secret' });
+    pipeline.loop.state.seedShop({
+      name: 'Plain HTML Outfitters',
+      apiKey: shopKey,
+      webhookSecret: 'plain-secret',
+    });
 
     const url = await newInviteUrl();
     await plain.goto(url);

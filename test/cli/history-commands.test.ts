@@ -52,7 +52,7 @@ describe('CLI history commands', () => {
     expect(events.at(-1)?.eventType).toMatch(/WORKFLOW_EXECUTION_COMPLETED/);
     for (const secret of Object.values(demoTenantSecrets)) expect(text).not.toContain(secret);
     // The Loop simulator gives every return a customer with this e-mail, name and address.
-    const customer = world.pipeline.loop.getReturn(Number(loopReturnId)).return.customer;
+    const customer = world.pipeline.loop.state.getReturn(Number(loopReturnId)).return.customer;
     expect(customer).toEqual(expect.any(String));
     expect(text).not.toContain(customer as string);
     expect(text).not.toMatch(/Jane|Doe|Main St/);

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parseEnv, type Env } from '../../config/env.ts';
 import { app, type AppOptions } from '../../gateway/app.ts';
-import { SimulatorControls } from '../../sandbox/loop/controls.ts';
+import { LoopSimulatorState } from '../../sandbox/loop/state.ts';
 import { phpJson } from '../../sandbox/loop/payloads.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -30,14 +30,14 @@ export const sign = (body: string | Buffer, secret: string) =>
  * simulator's own renderer, with fresh return IDs.
  */
 export function loopReturns() {
-  const sim = new SimulatorControls();
-  sim.seedShop({ name: 'Fixture Shop', apiKey: 'fixture-key', webhookSecret: 'unused' });
+  const loop = new LoopSimulatorState();
+  loop.seedShop({ name: 'Fixture Shop', apiKey: 'fixture-key', webhookSecret: 'unused' });
   let order = 5000;
   return {
     /** A new return and the body of one of its webhooks. */
     webhook(trigger = 'return.created', topic = 'return') {
       const orderName = `#${order++}`;
-      const rendered = sim.seedReturn({
+      const rendered = loop.seedReturn({
         orderName,
         items: [
           { sku: 'TEE-BLK-M', returnReason: 'Too small' },

@@ -10,7 +10,7 @@ import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import { parseReturnWebhook } from '../../integrations/loop/webhooks.ts';
 import { demoFinaleAccount, seedDemoWorld } from '../../sandbox/demo-world.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../sandbox/finale/server.ts';
-import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/simulator.ts';
+import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/server.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
 import { exportHistory, fetchRunHistories } from '../../temporal/histories.ts';
@@ -67,7 +67,7 @@ export async function startPipeline(options: PipelineOptions) {
   // sharing one Temporal server.
   const { tenant } = await seedDemoWorld({
     finale: finale.state,
-    loop,
+    loop: loop.state,
     store,
     settings: { tenantId: `demo-${randomBytes(4).toString('hex')}`, ...options.settings },
   });
@@ -116,7 +116,7 @@ export async function startPipeline(options: PipelineOptions) {
 
     /** A customer submits a return in Loop; returns the PII-free snapshot a webhook would carry. */
     submitReturn(orderName: string, lines: ReturnLine[]): LoopReturn {
-      const change = loop.submitReturn({
+      const change = loop.state.submitReturn({
         orderName,
         customer: testCustomer,
         items: lines.map((line) => ({
@@ -182,7 +182,7 @@ export async function startPipeline(options: PipelineOptions) {
 
     finaleCalls: (endpoint: string) => finale.state.calls.count(endpoint),
 
-    loopCalls: (endpoint: string) => loop.calls().byEndpoint[endpoint] ?? 0,
+    loopCalls: (endpoint: string) => loop.state.calls.count(endpoint),
 
     /** Stops the worker abruptly-but-cleanly and starts a fresh one on the same task queue. */
     async restartWorker() {

@@ -126,7 +126,7 @@ describe('return workflow under time skipping', () => {
     expect(result.timeline.map((t) => t.event)).toContain(
       `fallback check found Finale return ${finaleReturnIdFor(loopReturn.id)} RETURN_COMPLETED`,
     );
-    expect(pipeline.loop.getReturn(Number(loopReturn.id)).state).toBe('closed');
+    expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).state).toBe('closed');
   });
 
   it('flags the Loop return and parks it when the order never reaches Finale within 72 hours', async () => {
@@ -143,7 +143,7 @@ describe('return workflow under time skipping', () => {
     expect(parked.lastError?.message).toBe(
       'Order #3999 not found in Finale after 72 h — check the Shopify→Finale sync',
     );
-    const inLoop = pipeline.loop.getReturn(Number(loopReturn.id));
+    const inLoop = pipeline.loop.state.getReturn(Number(loopReturn.id));
     expect(inLoop.state).toBe('review');
     expect(inLoop.notes.map((n) => n.content)).toContain(parked.lastError?.message);
     expect(finaleReturnOf(loopReturn.id)).toBeUndefined();
@@ -209,14 +209,14 @@ describe('return workflow under time skipping', () => {
 
       // The sync is fixed, the merchant clears the flag in Loop, and an operator retries.
       pipeline.seedOrder('3103', ['CAP-RED']);
-      pipeline.loop.setReturnState(Number(loopReturn.id), 'open');
+      pipeline.loop.state.setReturnState(Number(loopReturn.id), 'open');
       await pipeline.handle(loopReturn.id).executeUpdate(retryUpdate, { args: [{ version: 1, by: 'ops' }] });
       await pipeline.waitForState(loopReturn.id, (s) => s.stage === 'awaiting-finale-completion');
       await sweeperReportsCompleted(loopReturn.id);
       expect((await pipeline.handle(loopReturn.id).result()).outcome).toBe('processed');
       // Flagged once, for the missing order, however many runs and re-checks the wait took.
       expect(pipeline.loopCalls('POST /warehouse/return/:id/flag') - flagsBefore).toBe(1);
-      expect(pipeline.loop.getReturn(Number(loopReturn.id)).notes).toHaveLength(1);
+      expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).notes).toHaveLength(1);
       await recordRuns('order-missing-60-days', loopReturn.id);
     });
 

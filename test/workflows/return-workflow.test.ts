@@ -90,7 +90,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const result = await handle.result();
     await pipeline.recordHistory('happy-path-process', handle.workflowId);
     expect(result.outcome).toBe('processed');
-    expect(pipeline.loop.getReturn(Number(loopReturn.id)).state).toBe('closed');
+    expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).state).toBe('closed');
     expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(1);
     expect(pipeline.loopCalls('POST /warehouse/return/:id/flag')).toBe(0);
   });
@@ -122,7 +122,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const result = await handle.result();
     await pipeline.recordHistory('flag-reason', handle.workflowId);
     expect(result.outcome).toBe('flagged');
-    const inLoop = pipeline.loop.getReturn(Number(loopReturn.id));
+    const inLoop = pipeline.loop.state.getReturn(Number(loopReturn.id));
     expect(inLoop.state).toBe('review');
     expect(inLoop.notes.map((n) => n.content).join('\n')).toMatch(/"Damaged".*Flag Reasons.*LOOP-/);
     expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(processedBefore);
@@ -309,10 +309,10 @@ describe('return workflow on the dev server, against both simulators', () => {
       pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
       expect((await handle.result()).outcome).toBe('flagged');
       // Loop may leave a flagged return open (the flag is for a person to review it there).
-      pipeline.loop.setReturnState(Number(loopReturn.id), 'open');
+      pipeline.loop.state.setReturnState(Number(loopReturn.id), 'open');
       await forgetWorkflow(handle.workflowId);
       const before = actionCounts();
-      const notes = pipeline.loop.getReturn(Number(loopReturn.id)).notes.length;
+      const notes = pipeline.loop.state.getReturn(Number(loopReturn.id)).notes.length;
 
       expect(await lateWebhook(loopReturn, 'return.updated', 'open')).toBe('started');
       const late = await handle.result();
@@ -320,7 +320,7 @@ describe('return workflow on the dev server, against both simulators', () => {
       expect(late.outcome).toBe('already-handled');
       expect(late.timeline.map((t) => t.event).join('\n')).toMatch(/made by an earlier workflow/);
       expect(actionCounts()).toEqual(before);
-      expect(pipeline.loop.getReturn(Number(loopReturn.id)).notes).toHaveLength(notes);
+      expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).notes).toHaveLength(notes);
       finaleReturnOf(loopReturn.id);
     },
   );
@@ -379,7 +379,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const result = await handle.result();
     await pipeline.recordHistory('line-fixed-by-operator', handle.workflowId);
     expect(result.outcome).toBe('processed');
-    expect(pipeline.loop.getReturn(Number(loopReturn.id)).state).toBe('closed');
+    expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).state).toBe('closed');
     expect(result.timeline.map((t) => t.event)).toContain(
       `line ${capLine.id} "Logo Cap - Red" returned as Finale product CAP-RED (by ops@example.com)`,
     );
@@ -432,7 +432,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const finaleReturn = await awaitFinaleReturn(loopReturn.id);
 
     // What the gateway does with the `return.updated` webhook Loop sends for the cancellation.
-    pipeline.loop.setReturnState(Number(loopReturn.id), 'cancelled');
+    pipeline.loop.state.setReturnState(Number(loopReturn.id), 'cancelled');
     await deliverLoopChange(
       dev.client,
       pipeline.taskQueue,
@@ -459,7 +459,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     const result = await handle.result();
     await pipeline.recordHistory('cancelled-in-finale', handle.workflowId);
     expect(result.outcome).toBe('flagged');
-    const notes = pipeline.loop.getReturn(Number(loopReturn.id)).notes.map((n) => n.content);
+    const notes = pipeline.loop.state.getReturn(Number(loopReturn.id)).notes.map((n) => n.content);
     expect(notes.join('\n')).toMatch(/cancelled in Finale/);
   });
 

@@ -103,7 +103,7 @@ describe('tenant sweeper', () => {
 
   it('leaves returns younger than the grace period to their webhook', async () => {
     pipeline.seedOrder('5998', ['CAP-RED']);
-    const fresh = pipeline.loop.seedReturn({
+    const fresh = pipeline.loop.state.seedReturn({
       orderName: '#5998',
       items: [{ sku: 'CAP-RED', returnReason: 'Too small' }],
     });
@@ -115,7 +115,7 @@ describe('tenant sweeper', () => {
   it('starts the workflow of a return whose webhook never came', async () => {
     pipeline.seedOrder('5999', ['CAP-RED']);
     // Stored in Loop three minutes ago, and no webhook delivered: past the sweeper's grace period.
-    const seeded = pipeline.loop.seedReturn({
+    const seeded = pipeline.loop.state.seedReturn({
       orderName: '#5999',
       updatedAt: new Date(Date.now() - 3 * 60_000),
       items: [{ sku: 'CAP-RED', returnReason: 'Too small' }],

@@ -32,7 +32,7 @@ describe('webhooks delivered by the Loop simulator', () => {
     });
     const url = `${gateway.url}/webhooks/loop/${pipeline.tenantId}`;
     for (const trigger of ['return.created', 'return.updated', 'return.closed'] as const) {
-      pipeline.loop.seedWebhook({ topic: 'return', trigger, url });
+      pipeline.loop.state.seedWebhook({ topic: 'return', trigger, url });
     }
   });
 
@@ -44,22 +44,22 @@ describe('webhooks delivered by the Loop simulator', () => {
 
   it('turns a return submitted in Loop into a Finale return, and a cancellation in Loop into a cancelled workflow', async () => {
     pipeline.seedOrder('3001', ['TEE-BLK-M']);
-    const change = pipeline.loop.submitReturn({
+    const change = pipeline.loop.state.submitReturn({
       orderName: '#3001',
       items: [{ sku: 'TEE-BLK-M', returnReason: 'Too small' }],
     });
     const loopReturnId = String(change.return.id);
-    await pipeline.loop.deliveriesSettled();
-    expect(pipeline.loop.deliveries()).toMatchObject([
+    await pipeline.loop.state.deliveriesSettled();
+    expect(pipeline.loop.state.deliveries()).toMatchObject([
       { trigger: 'return.created', status: 202, outcome: 'delivered', attempt: 1 },
     ]);
 
     await pipeline.waitForState(loopReturnId, (s) => s.stage === 'awaiting-finale-completion');
     expect(pipeline.finaleReturns().filter((r) => r.returnId === `LOOP-${loopReturnId}`)).toHaveLength(1);
 
-    pipeline.loop.setReturnState(Number(loopReturnId), 'cancelled');
-    await pipeline.loop.deliveriesSettled();
-    expect(pipeline.loop.deliveries().filter((d) => d.trigger === 'return.updated')).toMatchObject([
+    pipeline.loop.state.setReturnState(Number(loopReturnId), 'cancelled');
+    await pipeline.loop.state.deliveriesSettled();
+    expect(pipeline.loop.state.deliveries().filter((d) => d.trigger === 'return.updated')).toMatchObject([
       { status: 202, outcome: 'delivered' },
     ]);
     const result = await pipeline.handle(loopReturnId).result();
@@ -67,23 +67,25 @@ describe('webhooks delivered by the Loop simulator', () => {
   });
 
   it('starts exactly one workflow when Loop delivers the same return twice', async () => {
-    pipeline.loop.clearDeliveries();
+    pipeline.loop.state.clearDeliveries();
     pipeline.seedOrder('3002', ['CAP-RED']);
-    const change = pipeline.loop.submitReturn({ orderName: '#3002', items: [{ sku: 'CAP-RED' }] });
+    const change = pipeline.loop.state.submitReturn({ orderName: '#3002', items: [{ sku: 'CAP-RED' }] });
     const loopReturnId = String(change.return.id);
     // A second subscription for the same trigger: Loop then sends the same signed body twice.
-    const extra = pipeline.loop.seedWebhook({
+    const extra = pipeline.loop.state.seedWebhook({
       topic: 'return',
       trigger: 'return.created',
       url: `${gateway.url}/webhooks/loop/${pipeline.tenantId}`,
     });
     try {
-      pipeline.loop.notify(pipeline.loop.store.requireReturn(Number(loopReturnId)), ['return.created']);
-      await pipeline.loop.deliveriesSettled();
-      const created = pipeline.loop.deliveries().filter((d) => d.returnId === Number(loopReturnId));
+      pipeline.loop.state.notify(pipeline.loop.state.records.requireReturn(Number(loopReturnId)), [
+        'return.created',
+      ]);
+      await pipeline.loop.state.deliveriesSettled();
+      const created = pipeline.loop.state.deliveries().filter((d) => d.returnId === Number(loopReturnId));
       expect(created.map((d) => d.status)).toEqual([202, 202, 202]);
     } finally {
-      pipeline.loop.store.webhooks.delete(extra.id);
+      pipeline.loop.state.records.webhooks.delete(extra.id);
     }
     expect(await countRuns(pipeline.client, returnWorkflowId(pipeline.tenantId, loopReturnId))).toBe(1);
   });

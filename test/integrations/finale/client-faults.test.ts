@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRequestError, RetryableApiError } from '../../../integrations/errors.ts';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from '../../../integrations/finale/rate-limit.ts';
-import { ACCOUNT, FinaleFixture } from './finale-fixture.ts';
+import { ACCOUNT, ERROR_BODY_SHAPES, errorBodies, FinaleFixture } from './finale-fixture.ts';
 
 const ORDER = 'GET /:account/api/order/:id';
 const PRODUCTS = 'GET /:account/api/product (collection)';
 const CREATE = 'POST /:account/api/return';
-const ERROR_BODY_SHAPES = ['plain-string', 'success-false', 'error-message', 'errors'] as const;
 
 let fx: FinaleFixture;
 let seeded: ReturnType<FinaleFixture['reseed']>;
@@ -117,9 +116,8 @@ describe('FinaleClient on server and network failures', () => {
 describe('FinaleClient on 2xx answers that carry an error', () => {
   it.each(ERROR_BODY_SHAPES)('reads a %s body on a record read as an invalid request', async (shape) => {
     fx.state.faults.add({
-      kind: 'error-body',
-      shape,
-      message: 'Order store is locked',
+      kind: 'body',
+      ...errorBodies('Order store is locked')[shape],
       endpoint: ORDER,
       count: 1,
     });
@@ -131,9 +129,8 @@ describe('FinaleClient on 2xx answers that carry an error', () => {
 
   it.each(ERROR_BODY_SHAPES)('reads a %s body on a collection read as an invalid request', async (shape) => {
     fx.state.faults.add({
-      kind: 'error-body',
-      shape,
-      message: 'Filter not allowed',
+      kind: 'body',
+      ...errorBodies('Filter not allowed')[shape],
       endpoint: PRODUCTS,
       count: 1,
     });
@@ -145,9 +142,8 @@ describe('FinaleClient on 2xx answers that carry an error', () => {
 
   it.each(ERROR_BODY_SHAPES)('reads a %s body on a create as a failed create', async (shape) => {
     fx.state.faults.add({
-      kind: 'error-body',
-      shape,
-      message: 'Product is inactive',
+      kind: 'body',
+      ...errorBodies('Product is inactive')[shape],
       endpoint: CREATE,
       count: 1,
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../observability/logger.ts';
-import { API_KEY, API_SECRET, FinaleFixture } from './finale-fixture.ts';
+import { API_KEY, API_SECRET, errorBodies, FinaleFixture } from './finale-fixture.ts';
 
 const WRONG_SECRET = 'fs_WRONG-SECRET-3e9f1b';
 const WRONG_KEY = 'fk_WRONG-KEY-7a2c5d';
@@ -31,6 +31,7 @@ describe('FinaleClient logging', () => {
         fx.state.faults.add({ ...fault, count: 1 });
         return call();
       };
+    const errorBody = errorBodies('Simulated Finale failure');
     const calls: (() => Promise<unknown>)[] = [
       () => client.checkCredentials(),
       order,
@@ -46,10 +47,10 @@ describe('FinaleClient logging', () => {
       withFault({ kind: 'server-error' }, order),
       withFault({ kind: 'drop' }, order),
       withFault({ kind: 'latency', ms: 400 }, order),
-      withFault({ kind: 'error-body', shape: 'plain-string' }, order),
-      withFault({ kind: 'error-body', shape: 'success-false' }, () => client.resolveProduct('SKU-RED-M')),
-      withFault({ kind: 'error-body', shape: 'error-message' }, () => client.createReturn(newReturn)),
-      withFault({ kind: 'error-body', shape: 'errors' }, () => client.listFacilities()),
+      withFault({ kind: 'body', ...errorBody['plain-string'] }, order),
+      withFault({ kind: 'body', ...errorBody['success-false'] }, () => client.resolveProduct('SKU-RED-M')),
+      withFault({ kind: 'body', ...errorBody['error-message'] }, () => client.createReturn(newReturn)),
+      withFault({ kind: 'body', ...errorBody.errors }, () => client.listFacilities()),
       withFault({ kind: 'missing-url' }, () => client.createReturn(newReturn)),
       withFault({ kind: 'apply-then-drop' }, () => client.createReturn(newReturn)),
     ];

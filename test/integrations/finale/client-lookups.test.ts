@@ -140,7 +140,7 @@ describe('FinaleClient.getOrder', () => {
     await fx.client().checkCredentials();
     fx.state.calls.reset();
     expect(await fx.client().getOrder('#9999', orderIdForms)).toBeUndefined();
-    expect(fx.state.calls.snapshot()).toEqual({ total: 2, byEndpoint: { [ORDER]: 2 } });
+    expect(fx.state.calls.snapshot()).toEqual({ total: 2, byEndpoint: { [ORDER]: 2 }, byVersion: {} });
   });
 
   it('finds an order only once its sync lag has passed on the simulator clock', async () => {
@@ -202,7 +202,7 @@ describe('FinaleClient.resolveProduct', () => {
 
   it('looks the SKU up with one base64-filtered collection read', async () => {
     await fx.client().resolveProduct('SKU-RED-M');
-    expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [PRODUCTS]: 1 } });
+    expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [PRODUCTS]: 1 }, byVersion: {} });
   });
 
   it('matches the SKU exactly', async () => {

@@ -102,7 +102,7 @@ describe('FinaleClient.createReturn', () => {
   });
 
   it('passes on a duplicate returnId refused by Finale', async () => {
-    fx.state.configure({ duplicateReturnIds: 'reject' });
+    fx.state.updateSettings({ duplicateReturnIds: 'reject' });
     await fx.client().createReturn(newReturn());
     const error = await fx
       .client()
@@ -127,7 +127,7 @@ describe('FinaleClient.getReturn', () => {
     const created = await fx.client().createReturn(newReturn());
     fx.state.calls.reset();
     expect(await fx.client().getReturn(created.returnUrl)).toEqual(created);
-    expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [RETURN]: 1 } });
+    expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [RETURN]: 1 }, byVersion: {} });
   });
 
   it('raises NotFoundError for a return that does not exist', async () => {
@@ -156,7 +156,7 @@ describe('FinaleClient.findReturnByReturnId', () => {
       returnUrl: wanted.returnUrl,
       statusId: 'RETURN_COMPLETED',
     });
-    expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [RETURNS]: 1 } });
+    expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [RETURNS]: 1 }, byVersion: {} });
   });
 
   it('answers undefined when no return has that returnId', async () => {
@@ -197,7 +197,7 @@ describe('FinaleClient.listReturnsChanged', () => {
     const now = seedAged();
     const changed = await fx.client().listReturnsChanged({ since: new Date(now - 2 * DAY) });
     expect(changed.map((r) => r.returnId)).toEqual(['DONE', 'GONE', 'OPEN']);
-    expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [RETURNS]: 1 } });
+    expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [RETURNS]: 1 }, byVersion: {} });
   });
 
   it('filters statuses after the read, still with one collection read', async () => {

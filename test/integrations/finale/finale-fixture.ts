@@ -7,6 +7,16 @@ export const ACCOUNT = 'acme';
 export const API_KEY = 'fk_live_KEY-8c1e2f3a9d';
 export const API_SECRET = 'fs_SECRET-5b7d4e0c6a';
 
+/** The 2xx-with-error bodies third-party Finale clients guard against, as options of a `body` fault. */
+export const errorBodies = (message: string) => ({
+  'plain-string': { text: message },
+  'success-false': { body: { success: false, error: message } },
+  'error-message': { body: { errorMessage: message } },
+  errors: { body: { errors: [{ message }] } },
+});
+
+export const ERROR_BODY_SHAPES = ['plain-string', 'success-false', 'error-message', 'errors'] as const;
+
 /** One simulator per test file, reseeded before each test with a small but awkward Finale account. */
 export class FinaleFixture {
   // Generous: the suite makes many calls with one key and must not wait on Finale's real budget.

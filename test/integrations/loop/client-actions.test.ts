@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRequestError, NotFoundError, RetryableApiError } from '../../../integrations/errors.ts';
 import type { LoopClient } from '../../../integrations/loop/client.ts';
 import type { ReturnState } from '../../../sandbox/loop/control-schemas.ts';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import {
   clientFor,
   failureOf,
@@ -19,8 +19,9 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 beforeEach(() => resetWithShop(sim));
 
-const seedInState = (state: ReturnState) => sim.seedReturn({ id: RETURN_ID, state, items: [{ sku: 'TEE' }] });
-const stateOf = () => sim.getReturn(RETURN_ID).state;
+const seedInState = (state: ReturnState) =>
+  sim.state.seedReturn({ id: RETURN_ID, state, items: [{ sku: 'TEE' }] });
+const stateOf = () => sim.state.getReturn(RETURN_ID).state;
 
 type Action = 'processReturn' | 'closeReturn' | 'flagReturn' | 'cancelReturn';
 const run = (client: LoopClient, action: Action, id: string | number = RETURN_ID) => client[action](id);
@@ -75,8 +76,8 @@ describe('LoopClient return actions', () => {
   });
 
   it('processes a flagged return when the shop allows flagged returns to process', async () => {
-    sim.seedShop({ id: 2002, apiKey: 'key-lenient', webhookSecret: 's', allowFlaggedToProcess: true });
-    sim.seedReturn({ shopId: 2002, id: 777, state: 'review', items: [{}] });
+    sim.state.seedShop({ id: 2002, apiKey: 'key-lenient', webhookSecret: 's', allowFlaggedToProcess: true });
+    sim.state.seedReturn({ shopId: 2002, id: 777, state: 'review', items: [{}] });
     await expect(clientFor(sim, { apiKey: 'key-lenient' }).processReturn(777)).resolves.toBe('applied');
   });
 
@@ -103,7 +104,7 @@ describe('LoopClient return actions', () => {
     { label: 'an empty object', body: {} },
   ])('does not take $label for success', async ({ body }) => {
     seedInState('open');
-    sim.addFault({ kind: 'body', endpoint: 'POST /warehouse/return/:id/close', body });
+    sim.state.faults.add({ kind: 'body', endpoint: 'POST /warehouse/return/:id/close', body });
     const error = await failureOf(clientFor(sim).closeReturn(RETURN_ID));
     expect(error).toBeInstanceOf(RetryableApiError);
     expect(error.message).toContain('not the literal "true"');
@@ -111,7 +112,7 @@ describe('LoopClient return actions', () => {
 
   it('recognises already-closed even if Loop sends the refusal with a 422', async () => {
     seedInState('open');
-    sim.addFault({
+    sim.state.faults.add({
       kind: 'body',
       status: 422,
       endpoint: 'POST /warehouse/return/:id/process',
@@ -127,7 +128,7 @@ describe('LoopClient return actions', () => {
 
   it('maps other 422s on actions to InvalidRequestError', async () => {
     seedInState('open');
-    sim.addFault({
+    sim.state.faults.add({
       kind: 'body',
       status: 422,
       endpoint: 'POST /warehouse/return/:id/flag',
@@ -146,7 +147,7 @@ describe('LoopClient.addNote', () => {
   it('adds a note', async () => {
     seedInState('open');
     await clientFor(sim).addNote(RETURN_ID, '  Flagged: reason "Damaged" is in the flag list  ');
-    expect(sim.getReturn(RETURN_ID).notes.map((n) => n.content)).toEqual([
+    expect(sim.state.getReturn(RETURN_ID).notes.map((n) => n.content)).toEqual([
       'Flagged: reason "Damaged" is in the flag list',
     ]);
   });
@@ -155,7 +156,7 @@ describe('LoopClient.addNote', () => {
     seedInState('open');
     await clientFor(sim).addNote(RETURN_ID, 'x'.repeat(300));
     await clientFor(sim).addNote(RETURN_ID, '📦'.repeat(300));
-    const [plain, emoji] = sim.getReturn(RETURN_ID).notes.map((n) => Array.from(n.content));
+    const [plain, emoji] = sim.state.getReturn(RETURN_ID).notes.map((n) => Array.from(n.content));
     expect(plain).toHaveLength(254);
     expect(plain?.at(-1)).toBe('…');
     expect(emoji).toHaveLength(254);
@@ -164,7 +165,7 @@ describe('LoopClient.addNote', () => {
 
   it('refuses an empty note without calling Loop', async () => {
     await expect(clientFor(sim).addNote(RETURN_ID, '   ')).rejects.toBeInstanceOf(InvalidRequestError);
-    expect(sim.calls().total).toBe(0);
+    expect(sim.state.calls.snapshot().total).toBe(0);
   });
 
   it('answers NotFoundError for a note on an unknown return', async () => {
@@ -173,7 +174,7 @@ describe('LoopClient.addNote', () => {
 
   it('maps Loop’s 422 on a note to InvalidRequestError with its message', async () => {
     seedInState('open');
-    sim.addFault({
+    sim.state.faults.add({
       kind: 'body',
       status: 422,
       endpoint: 'POST /warehouse/return/:id/note',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRequestError, RetryableApiError } from '../../../integrations/errors.ts';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import {
   clientFor,
   failureOf,
@@ -20,9 +20,15 @@ afterAll(() => sim.close());
 beforeEach(() => resetWithShop(sim));
 
 const seedUpdatedAt = (id: number, updatedAt: Date | string, state?: 'open' | 'closed') =>
-  sim.seedReturn({ id, createdAt: '2025-01-01T00:00:00Z', updatedAt, state, items: [{ sku: `SKU-${id}` }] });
+  sim.state.seedReturn({
+    id,
+    createdAt: '2025-01-01T00:00:00Z',
+    updatedAt,
+    state,
+    items: [{ sku: `SKU-${id}` }],
+  });
 
-const listCalls = () => sim.calls().byEndpoint[LIST] ?? 0;
+const listCalls = () => sim.state.calls.snapshot().byEndpoint[LIST] ?? 0;
 
 describe('LoopClient.listReturnsUpdated', () => {
   it('follows nextPageUrl across several pages of 750', async () => {
@@ -38,7 +44,7 @@ describe('LoopClient.listReturnsUpdated', () => {
   });
 
   it('accepts a bare JSON array when Loop does not paginate', async () => {
-    sim.updateSettings({ paginationSupported: false });
+    sim.state.updateSettings({ paginationSupported: false });
     for (let i = 0; i < 5; i++) seedUpdatedAt(2_000 + i, `2026-05-01T00:00:0${i}Z`);
 
     const returns = await clientFor(sim).listReturnsUpdated({
@@ -52,7 +58,7 @@ describe('LoopClient.listReturnsUpdated', () => {
 
   it('filters on updated_at, not created_at', async () => {
     seedUpdatedAt(1, '2026-05-01T12:00:00Z');
-    sim.seedReturn({
+    sim.state.seedReturn({
       id: 2,
       createdAt: '2026-05-01T12:00:00Z',
       updatedAt: '2026-07-01T00:00:00Z',
@@ -111,7 +117,7 @@ describe('LoopClient.listReturnsUpdated', () => {
   });
 
   it('strips customer PII from listed returns', async () => {
-    sim.seedReturn({
+    sim.state.seedReturn({
       updatedAt: '2026-05-01T12:00:00Z',
       customer: { email: 'listed-customer@example.org', lastName: 'Listedsurname' },
       items: [{}],
@@ -128,12 +134,17 @@ describe('LoopClient.listReturnsUpdated', () => {
     await expect(
       clientFor(sim).listReturnsUpdated({ from: new Date('2026-05-02'), to: new Date('2026-05-01') }),
     ).rejects.toBeInstanceOf(RangeError);
-    expect(sim.calls().total).toBe(0);
+    expect(sim.state.calls.snapshot().total).toBe(0);
   });
 
   it('stops with a retryable error when nextPageUrl repeats a page', async () => {
     const loopingUrl = `${sim.apiBaseUrl}/2026-07/warehouse/return/list?cursor=same`;
-    sim.addFault({ kind: 'body', endpoint: LIST, count: 3, body: { returns: [], nextPageUrl: loopingUrl } });
+    sim.state.faults.add({
+      kind: 'body',
+      endpoint: LIST,
+      count: 3,
+      body: { returns: [], nextPageUrl: loopingUrl },
+    });
 
     const error = await failureOf(
       clientFor(sim).listReturnsUpdated({ from: new Date('2026-05-01'), to: new Date('2026-05-02') }),
@@ -145,7 +156,7 @@ describe('LoopClient.listReturnsUpdated', () => {
   });
 
   it('never follows a nextPageUrl to another host (the key would go with it)', async () => {
-    sim.addFault({
+    sim.state.faults.add({
       kind: 'body',
       endpoint: LIST,
       count: 1,
@@ -162,7 +173,7 @@ describe('LoopClient.listReturnsUpdated', () => {
   });
 
   it('maps a Laravel 422 onto InvalidRequestError with Loop’s message', async () => {
-    sim.addFault({
+    sim.state.faults.add({
       kind: 'body',
       status: 422,
       endpoint: LIST,

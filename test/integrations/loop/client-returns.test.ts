@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, NotFoundError, RetryableApiError } from '../../../integrations/errors.ts';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import {
   clientFor,
   failureOf,
@@ -29,7 +29,7 @@ afterAll(() => sim.close());
 beforeEach(() => resetWithShop(sim));
 
 const seedTypicalReturn = () =>
-  sim.seedReturn({
+  sim.state.seedReturn({
     id: 6042537,
     orderName: '#1001',
     orderId: 88001,
@@ -126,7 +126,7 @@ describe('LoopClient.getReturn', () => {
   });
 
   it.each(['number', 'string'] as const)('normalises IDs Loop sends as %ss to strings', async (idMode) => {
-    sim.updateSettings({ idMode });
+    sim.state.updateSettings({ idMode });
     seedTypicalReturn();
     const raw = await loopFetch(sim, '/api/v1/warehouse/return/details?return_id=6042537');
     expect(typeof (raw.json as { id: unknown }).id).toBe(idMode);
@@ -148,7 +148,7 @@ describe('LoopClient.getReturn', () => {
   });
 
   it('answers NotFoundError for the HTTP 200 "No return found with this ID." body', async () => {
-    sim.addFault({
+    sim.state.faults.add({
       kind: 'body',
       endpoint: '/warehouse/return/details',
       body: { errors: { message: 'No return found with this ID.' } },
@@ -159,7 +159,7 @@ describe('LoopClient.getReturn', () => {
   });
 
   it('treats a 200 body with UNEXPECTED_ERROR as retryable, not as a miss', async () => {
-    sim.addFault({
+    sim.state.faults.add({
       kind: 'body',
       endpoint: '/warehouse/return/details',
       body: { errors: { message: 'Something went wrong.', code: 'UNEXPECTED_ERROR' } },
@@ -170,7 +170,7 @@ describe('LoopClient.getReturn', () => {
   });
 
   it('treats a 200 body that is neither a return nor an error as retryable', async () => {
-    sim.addFault({ kind: 'body', endpoint: '/warehouse/return/details', body: { id: 1 } });
+    sim.state.faults.add({ kind: 'body', endpoint: '/warehouse/return/details', body: { id: 1 } });
     const error = await failureOf(clientFor(sim).getReturn(1));
     expect(error).toBeInstanceOf(RetryableApiError);
     expect(error.message).toMatch(/unexpected response .*state/);
@@ -180,7 +180,7 @@ describe('LoopClient.getReturn', () => {
     seedTypicalReturn();
     await clientFor(sim).getReturn(6042537);
     await clientFor(sim, { apiVersion: '2026-10' }).getReturn(6042537);
-    expect(sim.calls().byVersion).toEqual({ '2026-07': 1, '2026-10': 1 });
+    expect(sim.state.calls.snapshot().byVersion).toEqual({ '2026-07': 1, '2026-10': 1 });
     await expect(clientFor(sim, { apiVersion: 'v2' }).getReturn(6042537)).rejects.toBeInstanceOf(
       NotFoundError,
     );
@@ -211,7 +211,7 @@ describe('LoopClient authentication failures', () => {
     { scope: 'developer_tools', call: 'listWebhooks', needs: 'Developer Tools' },
   ] as const)('names the $needs scope when the key lacks it', async ({ scope, call, needs }) => {
     const scopes = (['returns', 'developer_tools', 'destinations:read'] as const).filter((s) => s !== scope);
-    sim.seedShop({ apiKey: 'key-missing-a-scope', webhookSecret: 'x', scopes });
+    sim.state.seedShop({ apiKey: 'key-missing-a-scope', webhookSecret: 'x', scopes });
     const client = clientFor(sim, { apiKey: 'key-missing-a-scope' });
     const attempt = call === 'getReturn' ? client.getReturn(1) : client[call]();
     const error = await failureOf(attempt);

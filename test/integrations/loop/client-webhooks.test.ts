@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRequestError, NotFoundError, RetryableApiError } from '../../../integrations/errors.ts';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import {
   clientFor,
   failureOf,
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 beforeEach(() => resetWithShop(sim));
 
-const subscriptions = () => [...sim.store.webhooks.values()];
+const subscriptions = () => [...sim.state.records.webhooks.values()];
 
 describe('LoopClient webhook subscriptions', () => {
   it('creates subscriptions active by sending status, which Loop would default to inactive', async () => {
@@ -47,8 +47,8 @@ describe('LoopClient webhook subscriptions', () => {
   });
 
   it.each(['number', 'string'] as const)('lists subscriptions with %s IDs as strings', async (idMode) => {
-    sim.updateSettings({ idMode });
-    sim.seedWebhook({ topic: 'return', trigger: 'return.created', url: HOOK_URL });
+    sim.state.updateSettings({ idMode });
+    sim.state.seedWebhook({ topic: 'return', trigger: 'return.created', url: HOOK_URL });
     const [webhook] = await clientFor(sim).listWebhooks();
     expect(webhook).toEqual({
       id: '501',
@@ -60,7 +60,7 @@ describe('LoopClient webhook subscriptions', () => {
   });
 
   it('updates a subscription (204) and says NotFoundError for an unknown one', async () => {
-    const { id } = sim.seedWebhook({
+    const { id } = sim.state.seedWebhook({
       topic: 'return',
       trigger: 'return.created',
       url: HOOK_URL,
@@ -81,7 +81,7 @@ describe('LoopClient webhook subscriptions', () => {
   });
 
   it('deletes a subscription (204) and says NotFoundError the second time', async () => {
-    const { id } = sim.seedWebhook({ topic: 'return', trigger: 'return.created', url: HOOK_URL });
+    const { id } = sim.state.seedWebhook({ topic: 'return', trigger: 'return.created', url: HOOK_URL });
     await clientFor(sim).deleteWebhook(String(id));
     expect(subscriptions()).toEqual([]);
     const error = await failureOf(clientFor(sim).deleteWebhook(id));
@@ -99,7 +99,7 @@ describe('LoopClient webhook subscriptions', () => {
   });
 
   it('treats FAILED_TO_GET_WEBHOOKS under HTTP 200 as retryable', async () => {
-    sim.addFault({
+    sim.state.faults.add({
       kind: 'body',
       endpoint: 'GET /webhooks',
       body: { errors: { message: 'Failed to get webhooks.', code: 'FAILED_TO_GET_WEBHOOKS' } },
@@ -120,17 +120,17 @@ describe('LoopClient.ensureWebhooks', () => {
       ['return.updated', 'active'],
     ]);
 
-    sim.resetCalls();
+    sim.state.calls.reset();
     const second = await clientFor(sim).ensureWebhooks(HOOK_URL, triggers);
     expect(second.created).toEqual([]);
     expect(second.unchanged.map((w) => w.trigger)).toEqual(['return.created', 'return.updated']);
-    expect(sim.calls().byEndpoint).toEqual({ 'GET /webhooks': 1 });
+    expect(sim.state.calls.snapshot().byEndpoint).toEqual({ 'GET /webhooks': 1 });
     expect(subscriptions()).toHaveLength(2);
   });
 
   it('re-activates an inactive match instead of adding a duplicate', async () => {
-    sim.seedWebhook({ topic: 'return', trigger: 'return.created', url: HOOK_URL, status: 'inactive' });
-    sim.seedWebhook({
+    sim.state.seedWebhook({ topic: 'return', trigger: 'return.created', url: HOOK_URL, status: 'inactive' });
+    sim.state.seedWebhook({
       topic: 'return',
       trigger: 'return.updated',
       url: 'https://elsewhere.example.com/hook',
@@ -153,8 +153,8 @@ describe('LoopClient.ensureWebhooks', () => {
 
 describe('LoopClient.listDestinations', () => {
   it.each(['number', 'string'] as const)('maps destinations with %s IDs', async (idMode) => {
-    sim.updateSettings({ idMode });
-    sim.seedDestination({ name: 'Donations', type: 'donate', enabled: false });
+    sim.state.updateSettings({ idMode });
+    sim.state.seedDestination({ name: 'Donations', type: 'donate', enabled: false });
     await expect(clientFor(sim).listDestinations()).resolves.toEqual([
       {
         id: '7295',

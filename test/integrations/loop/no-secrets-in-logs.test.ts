@@ -7,8 +7,8 @@ import {
   verifyLoopSignature,
 } from '../../../integrations/loop/webhooks.ts';
 import { createLogger } from '../../../observability/logger.ts';
-import type { FaultInput } from '../../../sandbox/loop/control-schemas.ts';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { FaultSpec } from '../../../sandbox/shared/faults.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { clientFor, startTestSimulator } from '../../sandbox/loop/support/loop-fixture.ts';
 
 const API_KEY = 'sk_loop_CANARY_KEY_7f3e9a1b2c';
@@ -19,14 +19,14 @@ describe('logging', () => {
   let sim: LoopSimulator;
   beforeAll(async () => {
     sim = await startTestSimulator();
-    sim.seedShop({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET });
-    sim.seedShop({
+    sim.state.seedShop({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET });
+    sim.state.seedShop({
       apiKey: 'sk_loop_CANARY_SCOPELESS_3c1d',
       webhookSecret: WEBHOOK_SECRET,
       scopes: ['returns'],
     });
-    sim.seedReturn({ id: 1, items: [{ sku: 'TEE' }] });
-    sim.seedReturn({ id: 2, state: 'review', items: [{ sku: 'TEE' }] });
+    sim.state.seedReturn({ id: 1, items: [{ sku: 'TEE' }] });
+    sim.state.seedReturn({ id: 2, state: 'review', items: [{ sku: 'TEE' }] });
   });
   afterAll(() => sim.close());
 
@@ -52,8 +52,8 @@ describe('logging', () => {
       () => client.listReturnsUpdated({ from: new Date('2026-01-01'), to: new Date('2026-01-02') }),
       () => client.addNote(1, 'x'.repeat(400)),
     ];
-    const faults: FaultInput[] = [
-      { kind: 'error', status: 503 },
+    const faults: FaultSpec[] = [
+      { kind: 'server-error', status: 503 },
       { kind: 'rate-limit' },
       { kind: 'rate-limit', retryAfter: '3' },
       { kind: 'drop' },
@@ -75,9 +75,9 @@ describe('logging', () => {
     };
     for (const call of failures) await attempt(call);
     for (const fault of faults) {
-      sim.addFault({ ...fault, count: 1 });
+      sim.state.faults.add({ ...fault, count: 1 });
       await attempt(() => client.getReturn(1));
-      sim.addFault({ ...fault, count: 1 });
+      sim.state.faults.add({ ...fault, count: 1 });
       await attempt(() =>
         client.listReturnsUpdated({ from: new Date('2026-01-01'), to: new Date('2026-01-02') }),
       );

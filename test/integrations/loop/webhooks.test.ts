@@ -6,7 +6,7 @@ import {
   parseReturnWebhook,
   verifyLoopSignature,
 } from '../../../integrations/loop/webhooks.ts';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { resetWithShop, shop, startTestSimulator } from '../../sandbox/loop/support/loop-fixture.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/loop/support/webhook-receiver.ts';
 
@@ -76,11 +76,11 @@ describe('webhooks delivered by the simulator', () => {
   beforeEach(async () => {
     await resetWithShop(sim);
     receiver.received.length = 0;
-    sim.seedWebhook({ topic: 'return', trigger: 'return.created', url: `${receiver.url}/loop` });
+    sim.state.seedWebhook({ topic: 'return', trigger: 'return.created', url: `${receiver.url}/loop` });
   });
 
   const submit = () =>
-    sim.submitReturn({
+    sim.state.submitReturn({
       orderName: '#1042',
       customer: { email: 'webhook-customer@example.org', lastName: 'Hookperson', address1: '9 Hook Road' },
       items: [{ sku: 'TEE-BLK-M', quantity: 2, returnReason: 'Too small', returnComment: 'call me on 555' }],
@@ -107,7 +107,7 @@ describe('webhooks delivered by the simulator', () => {
   it.each(['number', 'string'] as const)(
     'parses the return.created payload with %s IDs into a PII-free LoopReturn',
     async (idMode) => {
-      sim.updateSettings({ idMode });
+      sim.state.updateSettings({ idMode });
       const { return: submitted } = submit();
       const [webhook] = await receiver.waitFor(1);
       const raw = webhook!.raw.toString('utf8');

@@ -246,7 +246,7 @@ describe('Finale simulator: returns', () => {
     await sim.apiJson('/acme/api/return', { method: 'POST', body: newReturn() });
     await sim.apiJson('/acme/api/return', { method: 'POST', body: newReturn() });
     expect(sim.state.listReturns('acme')).toHaveLength(2);
-    sim.state.configure({ duplicateReturnIds: 'reject' });
+    sim.state.updateSettings({ duplicateReturnIds: 'reject' });
     const response = await sim.api('/acme/api/return', { method: 'POST', body: newReturn() });
     expect(response.status).toBe(400);
     expect(sim.state.listReturns('acme')).toHaveLength(2);

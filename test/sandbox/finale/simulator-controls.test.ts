@@ -72,7 +72,10 @@ describe('Finale simulator controls: seeding', () => {
       body: { name: 'Has Caps', apiKey: 'k', apiSecret: 's' },
     });
     expect(invalid.status).toBe(400);
-    expect(await invalid.json()).toEqual({ error: expect.stringMatching(/lower case/) as string });
+    expect(await invalid.json()).toEqual({
+      error: expect.stringMatching(/lower case/) as string,
+      issues: expect.objectContaining({ properties: { name: expect.anything() as unknown } }) as unknown,
+    });
     expect((await sim.control('/accounts/acme/facilities', { body: { facilityName: 'Bin' } })).status).toBe(
       409,
     );
@@ -152,8 +155,12 @@ describe('Finale simulator controls: the warehouse', () => {
   });
 
   it('rejects duplicate returnIds once configured to', async () => {
-    const config = await sim.control('/config', { body: { duplicateReturnIds: 'reject' } });
-    expect(await config.json()).toEqual({ duplicateReturnIds: 'reject' });
+    const settings = await sim.control('/settings', {
+      method: 'PATCH',
+      body: { duplicateReturnIds: 'reject' },
+    });
+    expect(await settings.json()).toEqual({ duplicateReturnIds: 'reject' });
+    expect(await (await sim.control('/settings')).json()).toEqual({ duplicateReturnIds: 'reject' });
     await createReturn();
     await expect(createReturn()).rejects.toThrow(/HTTP 400/);
   });
@@ -165,12 +172,15 @@ describe('Finale simulator controls: faults', () => {
       body: { kind: 'server-error', status: 502, endpoint: ORDER, count: 2 },
     });
     expect(added.status).toBe(201);
+    const { id } = (await added.json()) as { id: string };
     expect((await sim.api('/acme/api/facility')).status).toBe(200);
     expect((await sim.api('/acme/api/order/%231001')).status).toBe(502);
-    expect(await (await sim.control('/faults')).json()).toEqual([expect.objectContaining({ count: 1 })]);
+    expect(await (await sim.control('/faults')).json()).toEqual({
+      faults: [expect.objectContaining({ id, count: 2, remaining: 1 })],
+    });
     expect((await sim.api('/acme/api/order/%231001')).status).toBe(502);
     expect((await sim.api('/acme/api/order/%231001')).status).toBe(200);
-    expect(await (await sim.control('/faults')).json()).toEqual([]);
+    expect(await (await sim.control('/faults')).json()).toEqual({ faults: [] });
   });
 
   it('scopes faults with * patterns and clears them', async () => {
@@ -196,6 +206,14 @@ describe('Finale simulator controls: faults', () => {
     expect(plausible(Number(response.headers.get('x-ratelimit-reset')))).toBe(true);
   });
 
+  it('adds a Retry-After only when the fault gives one', async () => {
+    await sim.control('/faults', { body: { kind: 'rate-limit', retryAfter: '7', count: 1 } });
+    const response = await sim.api('/acme/api/facility');
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('7');
+    expect(response.headers.get('x-ratelimit-reset')).not.toBeNull();
+  });
+
   it('can leave the reset header out of a 429', async () => {
     await sim.control('/faults', { body: { kind: 'rate-limit', omitReset: true, count: 1 } });
     const response = await sim.api('/acme/api/facility');
@@ -211,12 +229,22 @@ describe('Finale simulator controls: faults', () => {
   });
 
   it.each([
-    ['plain-string', 'text/plain', 'Nope'],
-    ['success-false', 'application/json', { success: false, error: 'Nope' }],
-    ['error-message', 'application/json', { errorMessage: 'Nope' }],
-    ['errors', 'application/json', { errors: [{ message: 'Nope' }] }],
-  ])('answers 200 with a %s error body', async (shape, type, body) => {
-    await sim.control('/faults', { body: { kind: 'error-body', shape, message: 'Nope', count: 1 } });
+    ['plain-string', { text: 'Nope' }, 'text/plain', 'Nope'],
+    [
+      'success-false',
+      { body: { success: false, error: 'Nope' } },
+      'application/json',
+      { success: false, error: 'Nope' },
+    ],
+    ['error-message', { body: { errorMessage: 'Nope' } }, 'application/json', { errorMessage: 'Nope' }],
+    [
+      'errors',
+      { body: { errors: [{ message: 'Nope' }] } },
+      'application/json',
+      { errors: [{ message: 'Nope' }] },
+    ],
+  ])('answers 200 with a %s error body', async (_shape, fault, type, body) => {
+    await sim.control('/faults', { body: { kind: 'body', ...fault, count: 1 } });
     const response = await sim.api('/acme/api/facility');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain(type);
@@ -271,9 +299,10 @@ describe('Finale simulator controls: call counts', () => {
         'GET (unknown route)': 1,
         'POST /:account/api/return': 1,
       },
+      byVersion: {},
     });
     expect((await sim.control('/calls', { method: 'DELETE' })).status).toBe(204);
-    expect(await (await sim.control('/calls')).json()).toEqual({ total: 0, byEndpoint: {} });
+    expect(await (await sim.control('/calls')).json()).toEqual({ total: 0, byEndpoint: {}, byVersion: {} });
   });
 });
 
@@ -294,7 +323,7 @@ describe('Finale simulator standalone entry', () => {
         child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
       });
       const calls = await fetch(`${url}/__control/calls`);
-      expect(await calls.json()).toEqual({ total: 0, byEndpoint: {} });
+      expect(await calls.json()).toEqual({ total: 0, byEndpoint: {}, byVersion: {} });
     } finally {
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { loopFetch, resetWithShop, shop, startTestSimulator } from './support/loop-fixture.ts';
 
 const GATEWAY_401 = { error: { code: '401', http_code: 'GEN-UNAUTHORIZED', message: 'Unauthorized.' } };
@@ -42,13 +42,13 @@ describe('Loop simulator: versions and auth', () => {
     ['destinations:read', '/destinations'],
   ] as const)('answers 401 to a key without the %s scope', async (scope, path) => {
     const scopes = (['returns', 'developer_tools', 'destinations:read'] as const).filter((s) => s !== scope);
-    sim.seedShop({ apiKey: 'partial-key', webhookSecret: 's', scopes });
+    sim.state.seedShop({ apiKey: 'partial-key', webhookSecret: 's', scopes });
     expect((await api(path, { key: 'partial-key' })).status).toBe(401);
     expect((await api(path)).status).toBe(200);
   });
 
   it('limits each key to 300 requests a minute, and only that key', async () => {
-    sim.seedShop({ apiKey: 'other-key', webhookSecret: 's' });
+    sim.state.seedShop({ apiKey: 'other-key', webhookSecret: 's' });
     const statuses = [];
     for (let i = 0; i < 300; i++) statuses.push((await api('/destinations')).status);
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -61,7 +61,7 @@ describe('Loop simulator: versions and auth', () => {
 
 describe('Loop simulator: return details', () => {
   beforeEach(() => {
-    sim.seedReturn({ id: 10, orderName: '#1010', items: [{ sku: 'A', quantity: 2 }, { sku: '' }] });
+    sim.state.seedReturn({ id: 10, orderName: '#1010', items: [{ sku: 'A', quantity: 2 }, { sku: '' }] });
   });
 
   it('finds a return by return_id or order_name, with one line item per unit and PHP-style JSON', async () => {
@@ -87,13 +87,13 @@ describe('Loop simulator: return details', () => {
   });
 
   it('never shows another shop’s return', async () => {
-    sim.seedShop({ apiKey: 'shop-b', webhookSecret: 's' });
+    sim.state.seedShop({ apiKey: 'shop-b', webhookSecret: 's' });
     const response = await api('/warehouse/return/details?return_id=10', { key: 'shop-b' });
     expect(response.json).toEqual({ error: { message: 'Return not found.' } });
   });
 
   it('sends IDs as strings when told to', async () => {
-    sim.updateSettings({ idMode: 'string' });
+    sim.state.updateSettings({ idMode: 'string' });
     const body = (await api('/warehouse/return/details?return_id=10')).json as Record<string, unknown>;
     expect(body.id).toBe('10');
     expect(body.order_id).toEqual(expect.any(String));
@@ -105,7 +105,8 @@ describe('Loop simulator: returns list', () => {
   const list = (query: string) => api(`/warehouse/return/list?${query}`);
   const window = 'from=2026-05-01+00:00:00&to=2026-05-02+00:00:00';
   beforeEach(() => {
-    for (let i = 1; i <= 5; i++) sim.seedReturn({ id: i, createdAt: `2026-05-01T00:00:0${i}Z`, items: [{}] });
+    for (let i = 1; i <= 5; i++)
+      sim.state.seedReturn({ id: i, createdAt: `2026-05-01T00:00:0${i}Z`, items: [{}] });
   });
 
   it('answers a bare array without paginate', async () => {
@@ -132,7 +133,7 @@ describe('Loop simulator: returns list', () => {
   });
 
   it('ignores paginate when pagination is switched off', async () => {
-    sim.updateSettings({ paginationSupported: false });
+    sim.state.updateSettings({ paginationSupported: false });
     expect(Array.isArray((await list(`${window}&paginate=true`)).json)).toBe(true);
   });
 
@@ -197,11 +198,11 @@ describe('Loop simulator: return actions', () => {
     ['expired', 'process', expired('processed'), 'expired'],
     ['expired', 'cancel', expired('cancelled'), 'expired'],
   ] as const)('%s + %s → HTTP 200 %j, state %s', async (state, action, body, after) => {
-    sim.seedReturn({ id: 20, state, items: [{}] });
+    sim.state.seedReturn({ id: 20, state, items: [{}] });
     const response = await api(`/warehouse/return/20/${action}`, { method: 'POST' });
     expect(response.status).toBe(200);
     expect(response.json).toEqual(body);
-    expect(sim.getReturn(20).state).toBe(after);
+    expect(sim.state.getReturn(20).state).toBe(after);
   });
 
   it('answers an unknown return with HTTP 200 "No return found with this ID."', async () => {
@@ -219,7 +220,7 @@ describe('Loop simulator: return actions', () => {
   });
 
   it('tolerates a JSON content type with an empty body on actions', async () => {
-    sim.seedReturn({ id: 21, items: [{}] });
+    sim.state.seedReturn({ id: 21, items: [{}] });
     const response = await api('/warehouse/return/21/flag', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -228,7 +229,7 @@ describe('Loop simulator: return actions', () => {
   });
 
   it('validates notes like Loop: required, under 255 characters', async () => {
-    sim.seedReturn({ id: 22, items: [{}] });
+    sim.state.seedReturn({ id: 22, items: [{}] });
     const note = (content: unknown) =>
       api('/warehouse/return/22/note', { method: 'POST', body: { content } });
     expect((await api('/warehouse/return/22/notes')).status).toBe(422);
@@ -267,7 +268,7 @@ describe('Loop simulator: webhook subscriptions and destinations', () => {
   });
 
   it('updates with 204 and deletes with 204, 404 {"errors":{"code":"NOT_FOUND"}} when unknown', async () => {
-    const { id } = sim.seedWebhook({
+    const { id } = sim.state.seedWebhook({
       topic: 'return',
       trigger: 'return.created',
       url: 'https://example.com/a',

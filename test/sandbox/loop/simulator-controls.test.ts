@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReturnChange, SeedResult } from '../../../sandbox/loop/controls.ts';
-import { endpointMatches } from '../../../sandbox/loop/faults.ts';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
+import type { ReturnChange, SeedResult } from '../../../sandbox/loop/state.ts';
 import { loopFetch, shop, startTestSimulator } from './support/loop-fixture.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -23,14 +22,15 @@ async function control<T = Record<string, unknown>>(method: string, path: string
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  const text = await response.text();
   return {
     status: response.status,
-    json: (await response.json()) as T,
+    json: (text === '' ? undefined : JSON.parse(text)) as T,
   };
 }
 
 beforeEach(async () => {
-  expect((await control('POST', '/reset')).status).toBe(200);
+  expect((await control('POST', '/reset')).status).toBe(204);
   receiver.received.length = 0;
   const seeded = await control('POST', '/seed', {
     shops: [{ apiKey: shop.apiKey, webhookSecret: shop.webhookSecret }],
@@ -97,7 +97,7 @@ describe('Loop simulator controls over HTTP', () => {
   });
 
   it('counts every call by method and route pattern, faulted and refused ones included', async () => {
-    await control('POST', '/faults', { kind: 'error', endpoint: '/destinations', count: 1 });
+    await control('POST', '/faults', { kind: 'server-error', endpoint: '/destinations', count: 1 });
     await loopFetch(sim, '/api/v1/destinations');
     await loopFetch(sim, '/api/2026-07/destinations');
     await loopFetch(sim, '/api/2026-07/destinations', { key: 'wrong' });
@@ -113,13 +113,13 @@ describe('Loop simulator controls over HTTP', () => {
       },
       byVersion: { v1: 1, '2026-07': 5 },
     });
-    await control('DELETE', '/calls');
+    expect((await control('DELETE', '/calls')).status).toBe(204);
     expect((await control('GET', '/calls')).json.total).toBe(0);
   });
 
   it('fires a counted fault that many times, then stops', async () => {
     const added = await control('POST', '/faults', {
-      kind: 'error',
+      kind: 'server-error',
       status: 502,
       endpoint: 'GET /destinations',
       count: 2,
@@ -143,6 +143,18 @@ describe('Loop simulator controls over HTTP', () => {
     expect(response).toMatchObject({ status: 200, json: body });
   });
 
+  it('answers with an injected plain-text body, as a proxy in front of Loop might', async () => {
+    await control('POST', '/faults', {
+      kind: 'body',
+      status: 502,
+      text: '<html>Bad gateway</html>',
+      count: 1,
+    });
+    const response = await loopFetch(sim, '/api/v1/destinations');
+    expect(response).toMatchObject({ status: 502, text: '<html>Bad gateway</html>' });
+    expect(response.headers.get('content-type')).toContain('text/plain');
+  });
+
   it('injects 429 bursts, with or without Retry-After', async () => {
     await control('POST', '/faults', { kind: 'rate-limit', count: 2, retryAfter: '9' });
     const first = await loopFetch(sim, '/api/v1/destinations');
@@ -163,13 +175,14 @@ describe('Loop simulator controls over HTTP', () => {
   });
 
   it('never fires a fault with probability 0; lists, removes and clears faults', async () => {
-    const never = await control('POST', '/faults', { kind: 'error', probability: 0 });
+    const never = await control('POST', '/faults', { kind: 'server-error', probability: 0 });
     for (let i = 0; i < 20; i++) expect((await loopFetch(sim, '/api/v1/destinations')).status).toBe(200);
     await control('POST', '/faults', { kind: 'drop', endpoint: '/nowhere' });
     expect((await control('GET', '/faults')).json.faults).toHaveLength(2);
-    expect((await control('DELETE', `/faults/${never.json.id as string}`)).status).toBe(200);
+    expect(never.json.id).toMatch(/^fault_\d+$/);
+    expect((await control('DELETE', `/faults/${never.json.id as string}`)).status).toBe(204);
     expect((await control('DELETE', `/faults/${never.json.id as string}`)).status).toBe(404);
-    await control('DELETE', '/faults');
+    expect((await control('DELETE', '/faults')).status).toBe(204);
     expect((await control('GET', '/faults')).json.faults).toEqual([]);
   });
 
@@ -177,32 +190,21 @@ describe('Loop simulator controls over HTTP', () => {
     const response = await control('POST', '/faults', { kind: 'explode' });
     expect(response.status).toBe(400);
     expect(JSON.stringify(response.json.issues)).toContain('kind');
+    const unsupported = await control('POST', '/faults', { kind: 'missing-url' });
+    expect(unsupported).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/missing-url/) as string },
+    });
     expect((await control('POST', '/seed', { returns: [{ items: [] }] })).status).toBe(400);
   });
 
   it('reset forgets shops, returns, faults, calls and deliveries', async () => {
     await control('POST', '/returns', { items: [{}] });
-    await control('POST', '/faults', { kind: 'error', endpoint: '/nowhere' });
+    await control('POST', '/faults', { kind: 'server-error', endpoint: '/nowhere' });
     await control('POST', '/reset');
     expect((await loopFetch(sim, '/api/v1/destinations')).status).toBe(401);
     expect((await control('GET', '/faults')).json.faults).toEqual([]);
     expect((await control('GET', '/deliveries')).json.deliveries).toEqual([]);
     expect((await control('GET', '/calls')).json.total).toBe(1);
-  });
-});
-
-describe('endpoint patterns', () => {
-  it.each([
-    [undefined, 'GET', '/destinations', true],
-    ['/destinations', 'GET', '/destinations', true],
-    ['/destinations', 'GET', '/destinations/:id', false],
-    ['/destinations*', 'GET', '/destinations/:id', true],
-    ['GET /webhooks', 'POST', '/webhooks', false],
-    ['post /webhooks', 'POST', '/webhooks', true],
-    ['* /webhooks', 'DELETE', '/webhooks', true],
-    ['POST /warehouse/return/:id/*', 'POST', '/warehouse/return/:id/close', true],
-    ['POST /warehouse/return/:id/*', 'GET', '/warehouse/return/:id/notes', false],
-  ])('%s matches %s %s: %s', (pattern, method, route, expected) => {
-    expect(endpointMatches(pattern, method, route)).toBe(expected);
   });
 });

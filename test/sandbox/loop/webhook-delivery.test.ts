@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LoopSimulator } from '../../../sandbox/loop/simulator.ts';
+import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { fastDelivery, loopFetch, resetWithShop, shop, startTestSimulator } from './support/loop-fixture.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -23,8 +23,8 @@ const subscribe = (
   trigger: 'return.created' | 'return.updated' | 'return.closed',
   path = '/hook',
   status?: 'inactive',
-) => sim.seedWebhook({ topic: 'return', trigger, url: `${receiver.url}${path}`, status });
-const submit = () => sim.submitReturn({ items: [{ sku: 'TEE' }] });
+) => sim.state.seedWebhook({ topic: 'return', trigger, url: `${receiver.url}${path}`, status });
+const submit = () => sim.state.submitReturn({ items: [{ sku: 'TEE' }] });
 const payloadOf = (raw: Buffer) => JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
 
 describe('webhook delivery', () => {
@@ -33,9 +33,9 @@ describe('webhook delivery', () => {
     subscribe('return.created', '/b');
     subscribe('return.created', '/inactive', 'inactive');
     subscribe('return.updated', '/other-trigger');
-    sim.seedWebhook({ topic: 'label', trigger: 'return.created', url: `${receiver.url}/other-topic` });
-    sim.seedShop({ apiKey: 'shop-b', webhookSecret: 'secret-b' });
-    sim.seedWebhook({
+    sim.state.seedWebhook({ topic: 'label', trigger: 'return.created', url: `${receiver.url}/other-topic` });
+    sim.state.seedShop({ apiKey: 'shop-b', webhookSecret: 'secret-b' });
+    sim.state.seedWebhook({
       shopId: 1002,
       topic: 'return',
       trigger: 'return.created',
@@ -43,7 +43,7 @@ describe('webhook delivery', () => {
     });
 
     const { return: created, deliveryIds } = submit();
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
 
     expect(deliveryIds).toHaveLength(2);
     expect(receiver.received.map((r) => r.path).sort()).toEqual(['/a', '/b']);
@@ -59,7 +59,7 @@ describe('webhook delivery', () => {
       });
     }
     expect(receiver.received[0]!.raw.toString()).toContain('\\/');
-    expect(sim.deliveries().map((d) => [d.attempt, d.outcome])).toEqual([
+    expect(sim.state.deliveries().map((d) => [d.attempt, d.outcome])).toEqual([
       [1, 'delivered'],
       [1, 'delivered'],
     ]);
@@ -71,9 +71,9 @@ describe('webhook delivery', () => {
     const first = submit().return.id as number;
     const second = submit().return.id as number;
 
-    sim.setReturnState(first, 'cancelled');
-    sim.setReturnState(second, 'closed');
-    await sim.deliveriesSettled();
+    sim.state.setReturnState(first, 'cancelled');
+    sim.state.setReturnState(second, 'closed');
+    await sim.state.deliveriesSettled();
 
     const seen = receiver.received.map((r) => payloadOf(r.raw)).map((p) => [p.id, p.trigger, p.state]);
     expect(seen).toEqual(
@@ -90,7 +90,7 @@ describe('webhook delivery', () => {
     subscribe('return.closed');
     const id = submit().return.id as number;
     await loopFetch(sim, `/api/v1/warehouse/return/${id}/process`, { method: 'POST' });
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
     expect(receiver.received.map((r) => payloadOf(r.raw).trigger)).toEqual(['return.closed']);
   });
 
@@ -99,9 +99,9 @@ describe('webhook delivery', () => {
     receiver.respondWith({ status: 500 }, { status: 502 }, { status: 200 });
 
     submit();
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
 
-    const attempts = sim.deliveries();
+    const attempts = sim.state.deliveries();
     expect(attempts.map((a) => [a.attempt, a.status, a.outcome])).toEqual([
       [1, 500, 'will-retry'],
       [2, 502, 'will-retry'],
@@ -120,9 +120,9 @@ describe('webhook delivery', () => {
     receiver.respondWith(...Array.from({ length: fastDelivery.maxAttempts }, () => ({ status: 503 })));
 
     submit();
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
 
-    const attempts = sim.deliveries();
+    const attempts = sim.state.deliveries();
     expect(attempts).toHaveLength(fastDelivery.maxAttempts);
     expect(attempts.at(-1)).toMatchObject({
       attempt: fastDelivery.maxAttempts,
@@ -136,60 +136,60 @@ describe('webhook delivery', () => {
     receiver.respondWith({ status: 200, delayMs: fastDelivery.timeoutMs + 200 });
 
     submit();
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
 
-    expect(sim.deliveries().map((a) => [a.status, a.outcome])).toEqual([
+    expect(sim.state.deliveries().map((a) => [a.status, a.outcome])).toEqual([
       [null, 'will-retry'],
       [200, 'delivered'],
     ]);
-    expect(sim.deliveries()[0]!.error).toMatch(/ETIMEDOUT/);
+    expect(sim.state.deliveries()[0]!.error).toMatch(/ETIMEDOUT/);
   });
 
   it('honours a receiver’s Retry-After instead of its own backoff', async () => {
-    sim.updateSettings({ delivery: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    sim.state.updateSettings({ delivery: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
     subscribe('return.created');
     receiver.respondWith({ status: 503, headers: { 'retry-after': '0' } });
 
     submit();
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
 
-    expect(sim.deliveries().map((a) => [a.status, a.nextRetryMs, a.outcome])).toEqual([
+    expect(sim.state.deliveries().map((a) => [a.status, a.nextRetryMs, a.outcome])).toEqual([
       [503, 0, 'will-retry'],
       [200, null, 'delivered'],
     ]);
   });
 
   it('fails the delivery when Retry-After exceeds the cap', async () => {
-    sim.updateSettings({ delivery: { retryAfterCapMs: 1_000 } });
+    sim.state.updateSettings({ delivery: { retryAfterCapMs: 1_000 } });
     subscribe('return.created');
     receiver.respondWith({ status: 429, headers: { 'retry-after': '120' } });
 
     submit();
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
 
-    expect(sim.deliveries()).toMatchObject([{ status: 429, outcome: 'failed', nextRetryMs: null }]);
-    expect(sim.deliveries()[0]!.error).toContain('exceeds');
+    expect(sim.state.deliveries()).toMatchObject([{ status: 429, outcome: 'failed', nextRetryMs: null }]);
+    expect(sim.state.deliveries()[0]!.error).toContain('exceeds');
   });
 
   it('retries when the receiver is down', async () => {
     const down = await startWebhookReceiver();
     await down.close();
-    sim.seedWebhook({ topic: 'return', trigger: 'return.created', url: `${down.url}/gone` });
+    sim.state.seedWebhook({ topic: 'return', trigger: 'return.created', url: `${down.url}/gone` });
 
     submit();
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
 
-    expect(sim.deliveries().map((a) => [a.status, a.error, a.outcome])).toEqual([
+    expect(sim.state.deliveries().map((a) => [a.status, a.error, a.outcome])).toEqual([
       ...Array.from({ length: fastDelivery.maxAttempts - 1 }, () => [null, 'ECONNREFUSED', 'will-retry']),
       [null, 'ECONNREFUSED', 'failed'],
     ]);
   });
 
   it('sends IDs as strings in payloads when told to', async () => {
-    sim.updateSettings({ idMode: 'string' });
+    sim.state.updateSettings({ idMode: 'string' });
     subscribe('return.created');
     submit();
-    await sim.deliveriesSettled();
+    await sim.state.deliveriesSettled();
     const payload = payloadOf(receiver.received[0]!.raw);
     expect(typeof payload.id).toBe('string');
     expect(payload.shop_id).toBe(String(shop.id));

@@ -1,7 +1,7 @@
 import { LoopClient, type LoopClientOptions } from '../../../../integrations/loop/client.ts';
 import { CredentialRateLimiter } from '../../../../integrations/rate-limiter.ts';
 import type { SettingsPatch } from '../../../../sandbox/loop/control-schemas.ts';
-import { startLoopSimulator, type LoopSimulator } from '../../../../sandbox/loop/simulator.ts';
+import { startLoopSimulator, type LoopSimulator } from '../../../../sandbox/loop/server.ts';
 
 export const shop = {
   id: 1001,
@@ -17,9 +17,9 @@ export const startTestSimulator = (settings: SettingsPatch = {}) =>
 
 /** Resets the simulator to one shop with every scope and one warehouse destination. */
 export async function resetWithShop(sim: LoopSimulator): Promise<void> {
-  await sim.reset();
-  sim.seedShop({ ...shop, name: 'Alpha Outfitters' });
-  sim.seedDestination({ id: 7295, name: 'Main Warehouse', providerLocationId: 61_234_567 });
+  await sim.state.reset();
+  sim.state.seedShop({ ...shop, name: 'Alpha Outfitters' });
+  sim.state.seedDestination({ id: 7295, name: 'Main Warehouse', providerLocationId: 61_234_567 });
 }
 
 /** A client against the simulator with its own generous limiter (the simulator enforces Loop's limit). */
