@@ -109,7 +109,7 @@ export class ReturnRun {
         flagReasons: [],
         unmappedReasons: [],
         attempts: 0,
-        timeline: [],
+        timeline: [{ at: nowIso(), stage: 'received', event: `received (${this.origin})` }],
       },
     };
   }
