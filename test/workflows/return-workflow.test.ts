@@ -5,7 +5,9 @@ import { demoTenant } from '../../sandbox/demo-world.ts';
 import { deliverLoopChange, startReturnWorkflow } from '../../temporal/workflow-starts.ts';
 import { createWorker } from '../../worker/create-worker.ts';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
+import { returnWorkflowId } from '../../workflows/ids.ts';
 import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
+import { returnWorkflow } from '../../workflows/return-workflow.ts';
 import { fixLinesUpdate, markCompleteUpdate, retryUpdate } from '../../workflows/messages.ts';
 import { startHttpReceiver } from '../support/http-receiver.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
@@ -404,6 +406,62 @@ describe('return workflow on the dev server, against both simulators', () => {
     expect(result.timeline.map((t) => t.event)).toContain(
       'continuing without the lines that have no SKU (by ops@example.com)',
     );
+  });
+
+  it('carries on a v1 return that continued as new while awaiting completion', async () => {
+    const orderName = newOrder(['MUG-WHT']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'MUG-WHT', returnReason: 'Too small' }]);
+    // What v1 made before its completion wait: the Finale return, and the resume point it continued with.
+    const created = pipeline.finale.state.seedReturn(pipeline.account, {
+      returnId: finaleReturnIdFor(loopReturn.id),
+      orderId: orderName.slice(1),
+      items: [{ productId: 'MUG-WHT', quantity: 1, returnReasonId: '##user_00001' }],
+    });
+    const finaleReturn = { returnId: created.returnId, returnUrl: created.returnUrl };
+    const at = new Date().toISOString();
+    const createsBefore = pipeline.finaleCalls(FINALE_CREATE);
+    const handle = await dev.client.workflow.start(returnWorkflow, {
+      taskQueue: pipeline.taskQueue,
+      workflowId: returnWorkflowId(pipeline.tenantId, loopReturn.id),
+      args: [
+        {
+          version: 1,
+          tenantId: pipeline.tenantId,
+          loopReturnId: loopReturn.id,
+          resume: {
+            plan: {
+              items: [{ sku: 'MUG-WHT', quantity: 1, returnReasonId: '##user_00001' }],
+              skus: ['MUG-WHT'],
+              unmappedReasons: [],
+              flagReasonsMatched: [],
+              lineItemsWithoutSku: [],
+            },
+            finaleReturn,
+            state: {
+              version: 1,
+              tenantId: pipeline.tenantId,
+              loopReturnId: loopReturn.id,
+              orderName,
+              stage: 'awaiting-finale-completion',
+              waitingFor: `Waiting for the warehouse to complete Finale return ${finaleReturn.returnId}`,
+              finaleReturn,
+              flagReasons: [],
+              unmappedReasons: [],
+              attempts: 0,
+              timeline: [
+                { at, stage: 'awaiting-finale-completion', event: 'entered awaiting-finale-completion' },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    // The sweeper reports the completion to the v2 run.
+    pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
+    const result = await handle.result();
+    await pipeline.recordHistory('continued-from-v1', handle.workflowId);
+    expect(result.outcome).toBe('processed');
+    expect(pipeline.finaleCalls(FINALE_CREATE)).toBe(createsBefore);
   });
 
   it('starts one workflow, one Finale return and one Loop action for a return started twice', async () => {
