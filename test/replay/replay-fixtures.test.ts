@@ -36,7 +36,36 @@ const v1Paths = [
   'tenant-sweeper',
 ].map((name) => `v1/${name}`);
 
-const currentPaths: string[] = [];
+const currentPaths = [
+  'happy-path-process',
+  'happy-path-close',
+  'flag-reason',
+  'order-late-two-hours',
+  'order-missing-72-hours',
+  'facility-case-then-retry',
+  'sku-unknown-parked',
+  'worker-crash-during-create',
+  'create-answer-lost',
+  'cancelled-in-loop',
+  'cancelled-in-finale',
+  'marked-complete-outside-finale',
+  'paused-tenant',
+  'retry-rejected',
+  'completed-via-sweeper',
+  'started-by-sweeper',
+  'tenant-sweeper',
+  'continued-from-v1',
+  // A late `return.updated` after the finished workflow left the namespace.
+  'late-webhook-after-retention',
+  'late-webhook-already-handled',
+  // An operator gives a line without a SKU its Finale product.
+  'line-fixed-by-operator',
+  // Each long wait: the run that continued as new, and the run that finished after 60 days.
+  ...['paused', 'parked', 'order-missing', 'awaiting-completion'].flatMap((wait) => [
+    `${wait}-60-days-continued-as-new`,
+    `${wait}-60-days`,
+  ]),
+];
 
 /** What must never reach workflow history: credentials, and the customer's name, email, phone and address. */
 const forbidden = [

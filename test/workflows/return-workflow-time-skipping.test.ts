@@ -151,7 +151,8 @@ describe('return workflow under time skipping', () => {
     await handle.terminate('test finished');
   });
 
-  describe('60 days in one wait, then the cause clears', () => {
+  // Seconds each on a quiet machine; minutes when the machine is loaded (every look is a real activity).
+  describe('60 days in one wait, then the cause clears', { timeout: 180_000 }, () => {
     it('a paused tenant', async () => {
       pipeline.seedOrder('3101', ['CAP-RED']);
       const loopReturn = pipeline.submitReturn('#3101', [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
