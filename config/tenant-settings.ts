@@ -139,10 +139,14 @@ const settingsShape = {
     .default(['name', 'number', 'hash-number']),
   /** How long to keep retrying a return whose order has not reached Finale before flagging it. */
   orderMissingWindowMs: durationMs('Order-missing window', 72 * hour),
-  /** Automatic re-check of a return parked in needs-attention. */
+  /** First automatic re-check of a return parked in needs-attention; later ones back off to a week. */
   needsAttentionRecheckMs: durationMs('Needs-attention re-check interval', 6 * hour),
-  /** Each return's own fallback check of its Finale return, in case the sweeper misses a completion. */
-  completionCheckIntervalMs: durationMs('Completion fallback check interval', 12 * hour),
+  /**
+   * Each return's own first fallback check of its Finale return, in case the sweeper misses a completion;
+   * later checks back off to 16 days. Also their minimum spacing: 4 days keeps 50,000 open returns of one
+   * tenant under a tenth of Finale's read budget (workflows/return/schedules.ts).
+   */
+  completionCheckIntervalMs: durationMs('Completion fallback check interval', 4 * day),
   sweeperIntervalMs: durationMs('Sweeper interval', 5 * minute),
   paused: z.boolean({ error: 'Paused must be true or false' }).default(false),
 };

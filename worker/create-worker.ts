@@ -1,5 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { Worker, type InjectedSinks, type NativeConnection } from '@temporalio/worker';
+import {
+  Worker,
+  type ActivityInterceptorsFactory,
+  type InjectedSinks,
+  type NativeConnection,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alert-activities.ts';
 import { createReturnActivities } from '../activities/return-activities.ts';
 import { createSweeperActivities } from '../activities/sweeper-activities.ts';
@@ -50,6 +56,11 @@ export interface WorkerDeps {
   tuning?: Partial<WorkerTuning>;
   /** OpenTelemetry tracing, when configured (observability/tracing.ts). */
   tracing?: Tracing;
+  /** Benchmarks only: count activity attempts, or run returns as an earlier release did (patches refused). */
+  measure?: {
+    activityInterceptors?: ActivityInterceptorsFactory[];
+    patchActivationCallback?: WorkerOptions['patchActivationCallback'];
+  };
 }
 
 /**
@@ -110,13 +121,18 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       ? { workflowBundle: { codePath: deps.workflowBundlePath } }
       : { workflowsPath }),
     interceptors: {
-      activity: [...(deps.tracing?.activityInterceptors ?? []), observabilityActivityInterceptor],
+      activity: [
+        ...(deps.tracing?.activityInterceptors ?? []),
+        observabilityActivityInterceptor,
+        ...(deps.measure?.activityInterceptors ?? []),
+      ],
       // A prebuilt bundle already contains the workflow interceptors it was built with.
       workflowModules: deps.workflowBundlePath
         ? []
         : [...workflowInterceptorModules, ...(deps.tracing?.workflowModules ?? [])],
     },
     sinks: { ...appSinks, ...deps.tracing?.sinks },
+    patchActivationCallback: deps.measure?.patchActivationCallback,
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: tuning.maxCachedWorkflows,

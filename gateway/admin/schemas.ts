@@ -27,6 +27,24 @@ export const inviteParams = z.object({ id: pathId('Invite ID') });
 /** `by` names the operator in the return's timeline. */
 export const retryBody = z.strictObject({ by: text('by', 200).optional() });
 export const markCompleteBody = z.strictObject({ by: text('by', 200), reason: text('reason', 1_000) });
+/** Lines Loop sent without a SKU: each given its Finale product, or all left out. */
+export const fixLinesBody = z
+  .strictObject({
+    by: text('by', 200),
+    lines: z
+      .array(
+        z.strictObject({
+          lineItemId: pathId('lineItemId'),
+          productId: text('productId', 100),
+        }),
+      )
+      .max(100, { error: 'at most 100 lines' })
+      .optional(),
+    skipLinesWithoutSku: z.boolean().optional(),
+  })
+  .refine((body) => (body.lines?.length ?? 0) > 0 || body.skipLinesWithoutSku === true, {
+    error: 'Give "lines" (a Finale product for each line), or "skipLinesWithoutSku": true, or both',
+  });
 export const createInviteBody = z.strictObject({
   note: z.string().trim().max(500, { error: 'note must be at most 500 characters' }).optional(),
   ttlHours: z
@@ -57,6 +75,7 @@ export const returnStages = [
   'updating-loop',
   'done',
   'needs-attention',
+  'paused',
   'cancelled',
 ] as const satisfies readonly ReturnStage[];
 
@@ -80,11 +99,35 @@ export const returnStateSchema = z.object({
       message: z.string(),
       step: z.string(),
       at: z.string(),
+      recheckAfterMs: z.number().optional(),
+      hold: z.literal('tenant-paused').optional(),
+      lines: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
     })
     .optional(),
   attempts: z.number(),
   manualCompletion: z.object({ by: z.string(), reason: z.string(), at: z.string() }).optional(),
-  outcome: z.enum(['processed', 'closed', 'flagged', 'cancelled', 'already-closed-in-loop']).optional(),
+  lineFixes: z
+    .array(
+      z.object({
+        lineItemId: z.string().optional(),
+        productId: z.string().optional(),
+        skipLinesWithoutSku: z.literal(true).optional(),
+        by: z.string(),
+        at: z.string(),
+      }),
+    )
+    .optional(),
+  outcome: z
+    .enum([
+      'processed',
+      'closed',
+      'flagged',
+      'cancelled',
+      'already-closed-in-loop',
+      'already-handled',
+      'not-open-in-loop',
+    ])
+    .optional(),
   timeline: z.array(z.object({ at: z.string(), stage: z.enum(returnStages), event: z.string() })),
 });
 
@@ -119,6 +162,7 @@ export type TenantAnswer = z.output<typeof tenantAnswer>;
 export type ReturnStateAnswer = z.output<typeof returnStateSchema>;
 export type RetryBody = z.input<typeof retryBody>;
 export type MarkCompleteBody = z.input<typeof markCompleteBody>;
+export type FixLinesBody = z.input<typeof fixLinesBody>;
 export type CreateInviteBody = z.input<typeof createInviteBody>;
 export type InviteStatus = (typeof inviteStatuses)[number];
 export type InviteAnswer = z.output<typeof inviteSchema>;

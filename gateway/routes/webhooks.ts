@@ -10,7 +10,7 @@ import {
 import { webhooksReceived, type WebhookOutcome } from '../../observability/gateway-metrics.ts';
 import { TenantNotFoundError } from '../../store/errors.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
-import { signalReturnChanged, startReturnWorkflow } from '../../temporal/workflow-starts.ts';
+import { deliverLoopChange, startReturnWorkflow } from '../../temporal/workflow-starts.ts';
 import type { TemporalDeps } from '../app.ts';
 import { HttpError, serviceUnavailable } from '../plugins/error-handler.ts';
 import { logDetails } from '../plugins/request-log.ts';
@@ -85,8 +85,9 @@ const isReturnEvent = (topic: string, trigger: string) =>
 
 /**
  * `POST /loop/:tenantId` (under /webhooks): Loop's signed webhooks for one tenant. 202 only once Temporal
- * holds the return's workflow (started, or signalled with start); anything Temporal does not take answers
- * 503 with Retry-After so Loop redelivers. Paused tenants are accepted: their workflows wait.
+ * took it (`return.created` started, a change signalled, or nothing left to tell a finished return);
+ * anything Temporal does not take answers 503 with Retry-After so Loop redelivers. Paused tenants are
+ * accepted: their workflows wait.
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (fastify, options) => {
   const { store, temporal, bodyLimit, temporalTimeoutMs } = options;
@@ -163,9 +164,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (fa
             return (await startReturnWorkflow(client, taskQueue, start)) ? 'started' : 'duplicate';
           }
           const change = { version: 1 as const, trigger: webhook.trigger, state: webhook.return.state };
-          return (await signalReturnChanged(client, taskQueue, start, change))
-            ? 'signalled'
-            : 'already-finished';
+          return deliverLoopChange(client, taskQueue, start, change);
         });
       } catch (error) {
         request.log.error(

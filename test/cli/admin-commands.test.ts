@@ -103,6 +103,61 @@ describe('CLI admin commands (through the gateway admin API)', () => {
     expect(run.err).toMatch(/Not retried: Nothing to retry: the return is awaiting-finale-completion/);
   });
 
+  it('return fix-lines: gives a line without a SKU its Finale product; show lists the line and the fix', async () => {
+    const orderName = `#${nextOrder++}`;
+    world.pipeline.seedOrder(orderName.slice(1), ['TEE-BLK-M', 'CAP-RED']);
+    const loopReturn = world.pipeline.submitReturn(orderName, [
+      { sku: 'TEE-BLK-M', returnReason: 'Too small' },
+      { sku: '', title: 'Logo Cap - Red', returnReason: 'Too small' },
+    ]);
+    await world.pipeline.start(loopReturn);
+    await world.pipeline.waitForState(loopReturn.id, (s) => s.lastError?.code === 'MissingSku');
+    const line = loopReturn.lineItems.find((item) => item.sku === '')!;
+    const shown = await world.cli(['return', 'show', tenant, loopReturn.id]);
+    expect(shown.out).toMatch(new RegExp(`Lines without SKU\\s+line ${line.id} "Logo Cap - Red"`));
+    expect(shown.out).toMatch(/Suggested fix\s+.*return fix-lines/);
+
+    const bad = await world.cli(['return', 'fix-lines', tenant, loopReturn.id, '--line', 'CAP-RED']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--line takes <lineId>=<productId>/);
+
+    const run = await world.cli([
+      'return',
+      'fix-lines',
+      tenant,
+      loopReturn.id,
+      '--line',
+      `${line.id}=CAP-RED`,
+      '--by',
+      'ops@example.com',
+    ]);
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(run.out).toMatch(/Lines fixed/);
+    const resumed = await world.pipeline.waitForState(
+      loopReturn.id,
+      (s) => s.stage === 'awaiting-finale-completion',
+    );
+    expect(resumed.timeline.map((e) => e.event)).toContain(
+      `line ${line.id} "Logo Cap - Red" returned as Finale product CAP-RED (by ops@example.com)`,
+    );
+    const after = await world.cli(['return', 'show', tenant, loopReturn.id]);
+    expect(after.out).toMatch(
+      new RegExp(`Line fixes\\s+line ${line.id} as CAP-RED \\(by ops@example.com\\)`),
+    );
+
+    const again = await world.cli([
+      'return',
+      'fix-lines',
+      tenant,
+      loopReturn.id,
+      '--skip-lines-without-sku',
+      '--by',
+      'ops@example.com',
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/Not fixed: No line waits for a fix/);
+  });
+
   it('reads the admin token from ADMIN_TOKEN before DATA_DIR, and reports a wrong one with exit 2', async () => {
     const wrong = await world.cli(['tenants', 'list'], { ADMIN_TOKEN: 'not-the-right-token-0123456789' });
     expect(wrong.code).toBe(2);

@@ -14,6 +14,7 @@ const stageLabels: Record<TenantReturn['stage'], string> = {
   'updating-loop': 'Updating Loop',
   done: 'Done',
   'needs-attention': 'Needs attention',
+  paused: 'Held while the connection is paused',
   cancelled: 'Cancelled',
   failed: 'Stopped by an error: please email support@loopreturns.com',
   stopped: 'Stopped by an operator',
@@ -25,6 +26,8 @@ const outcomeLabels: Record<NonNullable<TenantReturn['outcome']>, string> = {
   flagged: 'flagged for review in Loop',
   cancelled: 'cancelled',
   'already-closed-in-loop': 'was already closed in Loop',
+  'already-handled': 'was already handled earlier',
+  'not-open-in-loop': 'no longer open in Loop: nothing to do',
 };
 
 const tone = (stage: TenantReturn['stage']) =>
