@@ -74,5 +74,6 @@ describe('worker/main.ts with a metrics port taken', () => {
       if (first.child.pid) process.kill(first.child.pid, 'SIGTERM');
     }
     await first.waitForOutput(/"msg":"worker stopped"/, 30_000);
-  });
+    // Its own waits add up to more than the default test timeout: bundling the workflows is slow on a busy machine.
+  }, 180_000);
 });
