@@ -79,9 +79,10 @@ export async function startGatewayWorld(options: GatewayWorldOptions = {}) {
     /** The shop's webhook subscriptions as the Loop simulator holds them. */
     webhooks: () => loop.state.records.shopWebhooks(shop.id),
 
+    /** Closes the store too, unless it was given. */
     async close() {
       await app.close();
-      await Promise.all([finale.close(), loop.close(), store.close()]);
+      await Promise.all([finale.close(), loop.close(), options.store ? undefined : store.close()]);
     },
   };
 }
