@@ -3,7 +3,6 @@
 // a stubbed Temporal client that records workflow starts. No Temporal server: these tests run in the unit
 // project.
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { parseEnv, type Env } from '../../../config/env.ts';
 import { startGateway } from '../../../gateway/server.ts';
 import { createLogger } from '../../../observability/logger.ts';
@@ -52,7 +51,7 @@ export async function startGatewayWorld(options: GatewayWorldOptions = {}) {
   });
 
   return {
-    app: app as FastifyInstance,
+    app: app,
     /** Where it listens, for requests over real HTTP. */
     url,
     env,

@@ -20,7 +20,7 @@ export function stubTemporal() {
       start: record('start'),
       signalWithStart: record('signalWithStart'),
       // The onboarding test page lists a tenant's returns: none here.
-      // eslint-disable-next-line @typescript-eslint/require-await
+       
       list: async function* () {},
     },
     connection: { workflowService: { getSystemInfo: async () => ({}) } },
