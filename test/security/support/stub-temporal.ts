@@ -20,7 +20,6 @@ export function stubTemporal() {
       start: record('start'),
       signalWithStart: record('signalWithStart'),
       // The onboarding test page lists a tenant's returns: none here.
-       
       list: async function* () {},
     },
     connection: { workflowService: { getSystemInfo: async () => ({}) } },
