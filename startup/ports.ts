@@ -62,7 +62,8 @@ async function gatewayAnswers(host: string, port: number): Promise<Holder | unde
   const answer = await get(`${origin(host, port)}/healthz`);
   try {
     const body = JSON.parse(answer?.text ?? '') as { service?: unknown };
-    if (body.service === serviceName) return { ours: true, what: 'a loop-finale-bridge gateway answers there' };
+    if (body.service === serviceName)
+      return { ours: true, what: 'a loop-finale-bridge gateway answers there' };
   } catch {
     // Not JSON: not our gateway.
   }

@@ -84,7 +84,9 @@ function toRecord(row: Selectable<TenantsTable>): TenantRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     settingsChangedAt: row.settings_changed_at,
-    ...(row.settings_changed_via_invite === null ? {} : { settingsChangedVia: row.settings_changed_via_invite }),
+    ...(row.settings_changed_via_invite === null
+      ? {}
+      : { settingsChangedVia: row.settings_changed_via_invite }),
   };
 }
 
@@ -113,7 +115,10 @@ export function createTenantStore(
     return { settings, row: { id: settings.tenantId, settings: settingsJson(settings) }, secrets };
   }
 
-  async function setFlag(tenantId: string, flag: { paused: boolean } | { demo: true }): Promise<TenantRecord> {
+  async function setFlag(
+    tenantId: string,
+    flag: { paused: boolean } | { demo: true },
+  ): Promise<TenantRecord> {
     const row = await db
       .updateTable('tenants')
       .set({ ...flag, updated_at: sql`now()` })

@@ -231,7 +231,9 @@ function storeSuite(makeTarget: () => Promise<StoreTarget>) {
     await expect(store.invites.bindTenant(token, 'acme')).resolves.toMatchObject({ tenantId: 'acme' });
     await expect(store.invites.bindTenant(token, 'other')).rejects.toThrow(InviteUsedError);
     await store.invites.markUsed(invite.id);
-    expect(await store.invites.lookup(token)).toMatchObject({ invite: { usedAt: expect.any(Date) } });
+    expect(await store.invites.lookup(token)).toMatchObject({
+      invite: { usedAt: expect.any(Date) as unknown },
+    });
 
     const change = await store.invites.create({ ttlMs: 60_000, tenantId: 'acme' });
     expect(change.invite).toMatchObject({ kind: 'change', tenantId: 'acme' });

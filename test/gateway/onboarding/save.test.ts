@@ -71,7 +71,10 @@ describe('saving the onboarding form', () => {
       loopWebhookSecret: loopKeys.webhookSecret,
     });
     const lookup = await world.store.invites.lookup(token);
-    expect(lookup).toMatchObject({ status: 'valid', invite: { tenantId, usedAt: expect.any(Date) } });
+    expect(lookup).toMatchObject({
+      status: 'valid',
+      invite: { tenantId, usedAt: expect.any(Date) as unknown },
+    });
 
     const url = `${publicBaseUrl}/webhooks/loop/${tenantId}`;
     const subscriptions = world.webhooks().filter((webhook) => webhook.url === url);
