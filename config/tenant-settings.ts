@@ -97,40 +97,27 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * every problem is reported at once; the fields may then not have their parsed shape yet.
  */
 function checkReasonLabels(settings: { reasonMap?: unknown; flagReasons?: unknown }, ctx: z.RefinementCtx) {
+  /** One list of labels: where each sits in the settings, and how a problem names the list. */
+  const check = (labels: string[], at: (index: number) => PropertyKey[], blank: string, what: string) => {
+    labels.forEach((label, index) => {
+      if (reasonLabelKey(label) === '') ctx.addIssue({ code: 'custom', path: at(index), message: blank });
+    });
+    for (const collision of labelCollisions(labels)) {
+      ctx.addIssue({ code: 'custom', path: at(collision.index), message: collisionMessage(what, collision) });
+    }
+  };
   if (isRecord(settings.reasonMap)) {
     const labels = Object.keys(settings.reasonMap);
-    for (const label of labels.filter((label) => reasonLabelKey(label) === '')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reasonMap', label],
-        message: 'Reason labels must not be blank',
-      });
-    }
-    for (const collision of labelCollisions(labels)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reasonMap', collision.label],
-        message: collisionMessage('Reason labels', collision),
-      });
-    }
+    check(
+      labels,
+      (index) => ['reasonMap', labels[index]!],
+      'Reason labels must not be blank',
+      'Reason labels',
+    );
   }
   if (Array.isArray(settings.flagReasons)) {
     const labels = settings.flagReasons.map((label) => (typeof label === 'string' ? label : ''));
-    labels.forEach((label, index) => {
-      if (reasonLabelKey(label) !== '') return;
-      ctx.addIssue({
-        code: 'custom',
-        path: ['flagReasons', index],
-        message: 'Flag reason labels must not be blank',
-      });
-    });
-    for (const collision of labelCollisions(labels)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['flagReasons', collision.index],
-        message: collisionMessage('Flag reasons', collision),
-      });
-    }
+    check(labels, (index) => ['flagReasons', index], 'Flag reason labels must not be blank', 'Flag reasons');
   }
 }
 

@@ -205,14 +205,17 @@ const hostile = fc.oneof(
   },
 );
 
+/** Headers of no meaning to the gateway, of any length a header may have. */
+const oddHeaders = fc.dictionary(fc.stringMatching(/^x-[a-z0-9-]{1,20}$/), printable(2_000), { maxKeys: 4 });
+
 const requests = fc
-  .record({ attempt: hostile, contentType: contentTypes })
-  .map(({ attempt, contentType }) => {
+  .record({ attempt: hostile, contentType: contentTypes, extra: oddHeaders })
+  .map(({ attempt, contentType, extra }) => {
     const signature =
       'signed' in attempt
         ? sign(attempt.body, secret)
         : (attempt as { signature: (b: Buffer) => string | undefined }).signature(attempt.body);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra };
     if (contentType !== undefined) headers['content-type'] = contentType;
     if (signature !== undefined) headers['x-loop-signature'] = signature;
     return { url: `/webhooks/loop/${attempt.path}`, body: attempt.body, headers };
@@ -294,6 +297,14 @@ describe('10,000 hostile webhooks', () => {
       }),
       { numRuns: 300 },
     );
+    const hugeHeader = await post(`/webhooks/loop/${tenantId}`, text(validText), {
+      'content-type': 'application/json',
+      'x-loop-signature': sign(validText, secret),
+      'x-huge': 'h'.repeat(32 * 1024),
+    });
+    expect(hugeHeader.status).toBe(431);
+    expect(world.starts).toEqual([]);
+    // Still answering, and no prototype was polluted by the keys it was sent.
     expect((await fetch(`${world.url}/healthz`)).status).toBe(200);
     expect(({} as Record<string, unknown>).topic).toBeUndefined();
   }, 300_000);
