@@ -54,6 +54,25 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004-demo-tenants-and-change-links': {
+    async up(db) {
+      await db.schema
+        .alterTable('tenants')
+        .addColumn('demo', 'boolean', (col) => col.notNull().defaultTo(false))
+        .addColumn('settings_changed_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+        .addColumn('settings_changed_via_invite', 'text')
+        .execute();
+      await sql`UPDATE tenants SET settings_changed_at = updated_at`.execute(db);
+      // The demo tenant an earlier npm start wrote, before demo tenants were marked: its secrets are public.
+      await sql`UPDATE tenants SET demo = true
+        WHERE id = 'demo' AND settings->>'finaleAccountName' = 'demo-store'`.execute(db);
+      // Links made so far all set up new tenants.
+      await db.schema
+        .alterTable('invites')
+        .addColumn('kind', 'text', (col) => col.notNull().defaultTo('create'))
+        .execute();
+    },
+  },
 };
 
 export class MigrationError extends Error {

@@ -1,4 +1,5 @@
 // Pure, deterministic planning of a Finale return from a Loop return: safe to run inside workflow code.
+import { reasonLabelKey } from '../config/reason-labels.ts';
 import type { LoopReturnLineItem } from '../integrations/loop/loop-return.ts';
 
 export interface PlanSettings {
@@ -26,19 +27,9 @@ export interface ReturnPlan {
   lineItemsWithoutSku: { id: string; title: string }[];
 }
 
-/** Reason labels are matched trimmed, case-insensitive, with stray surrounding quotes and repeated spaces ignored. */
-export function normaliseLabel(label: string): string {
-  return label
-    .trim()
-    .replace(/^["']+|["']+$/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
-}
-
 function lookup<T>(entries: [string, T][]): (label: string) => T | undefined {
-  const byKey = new Map(entries.map(([label, value]) => [normaliseLabel(label), value]));
-  return (label) => (normaliseLabel(label) === '' ? undefined : byKey.get(normaliseLabel(label)));
+  const byKey = new Map(entries.map(([label, value]) => [reasonLabelKey(label), value]));
+  return (label) => (reasonLabelKey(label) === '' ? undefined : byKey.get(reasonLabelKey(label)));
 }
 
 /**

@@ -2,7 +2,11 @@
 // validate and serialise with them, the OpenAPI document is generated from them, and the CLI's client
 // (cli/admin-api.ts) takes its types from them. Imports nothing of Fastify or Temporal, so the CLI can too.
 import { z } from 'zod';
-import { completionActions, tenantIdSchema, tenantSettingsSchema } from '../../config/tenant-settings.ts';
+import {
+  completionActions,
+  storedTenantSettingsSchema,
+  tenantIdSchema,
+} from '../../config/tenant-settings.ts';
 import type { ReturnState, ReturnStage } from '../../workflows/messages.ts';
 
 const text = (field: string, max: number) =>
@@ -47,6 +51,12 @@ export const fixLinesBody = z
   });
 export const createInviteBody = z.strictObject({
   note: z.string().trim().max(500, { error: 'note must be at most 500 characters' }).optional(),
+  tenantId: tenantIdSchema
+    .optional()
+    .describe(
+      'Makes a link to change this existing tenant (the merchant types the Loop key and webhook secret ' +
+        'again); without it, a link that sets up one new tenant',
+    ),
   ttlHours: z
     .number({ error: 'ttlHours must be a number of hours' })
     .positive({ error: 'ttlHours must be more than 0' })
@@ -63,8 +73,9 @@ export const errorAnswer = z.object({
   issues: z.array(z.string()).optional(),
 });
 
-export const tenantsAnswer = z.object({ tenants: z.array(tenantSettingsSchema) });
-export const tenantAnswer = z.object({ tenant: tenantSettingsSchema });
+/** Settings as stored: a tenant saved under older rules is still shown. */
+export const tenantsAnswer = z.object({ tenants: z.array(storedTenantSettingsSchema) });
+export const tenantAnswer = z.object({ tenant: storedTenantSettingsSchema });
 
 /** Every stage of a return (the schema's check below keeps it in step with the workflow's). */
 export const returnStages = [
@@ -143,6 +154,7 @@ export const inviteStatuses = ['open', 'used', 'expired', 'revoked'] as const;
 /** An invite as the admin API shows it: never its token, which exists only in the link handed out once. */
 export const inviteSchema = z.object({
   id: z.string(),
+  kind: z.enum(['create', 'change']).describe('Sets up a new tenant, or changes `tenantId`'),
   status: z.enum(inviteStatuses),
   tenantId: z.string().nullable(),
   note: z.string().nullable(),
@@ -156,6 +168,18 @@ export const invitesAnswer = z.object({ invites: z.array(inviteSchema) });
 /** The one answer that carries the onboarding link (and so its token). */
 export const createdInviteAnswer = z.object({ id: z.string(), url: z.url(), expiresAt: z.iso.datetime() });
 
+/** The gateway's dependency checks in full (the public /readyz says only ready or not ready). */
+export const readinessAnswer = z.object({
+  status: z.enum(['ready', 'not ready']),
+  checkedAt: z.iso
+    .datetime()
+    .describe('When the checks ran: /readyz and this answer reuse them for a few seconds'),
+  checks: z.record(
+    z.string(),
+    z.object({ ok: z.boolean(), error: z.string().optional().describe('Why the check failed') }),
+  ),
+});
+
 export type ErrorAnswer = z.output<typeof errorAnswer>;
 export type TenantsAnswer = z.output<typeof tenantsAnswer>;
 export type TenantAnswer = z.output<typeof tenantAnswer>;
@@ -168,12 +192,13 @@ export type InviteStatus = (typeof inviteStatuses)[number];
 export type InviteAnswer = z.output<typeof inviteSchema>;
 export type InvitesAnswer = z.output<typeof invitesAnswer>;
 export type CreatedInviteAnswer = z.output<typeof createdInviteAnswer>;
+export type ReadinessAnswer = z.output<typeof readinessAnswer>;
 
 const errorMeanings = {
   400: 'The path or body is not valid; `issues` says what to change',
   401: 'Missing or wrong admin token',
   404: 'No such tenant, return workflow or invite',
-  409: 'The return cannot take this now; `message` says why',
+  409: 'Refused in the current state (a return that cannot take this now, a demo tenant); `message` says why',
   503: 'Temporal did not answer in time; retry after Retry-After seconds',
 } as const;
 

@@ -51,6 +51,18 @@ describe('CLI admin commands (through the gateway admin API)', () => {
     expect(created.url).toMatch(/\/onboarding\//);
   });
 
+  it('invite create --tenant: a link that changes a connected tenant', async () => {
+    const run = await world.cli(['invite', 'create', '--tenant', tenant]);
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(run.out).toContain(`Onboarding link to change tenant "${tenant}"`);
+    const invites = await world.pipeline.store.invites.list();
+    expect(invites).toContainEqual(expect.objectContaining({ kind: 'change', tenantId: tenant }));
+
+    const missing = await world.cli(['invite', 'create', '--tenant', 'no-such-tenant']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('No tenant "no-such-tenant".');
+  });
+
   it('return show: stage, Finale return and timeline, or the state as JSON', async () => {
     const { loopReturn, handle } = await newReturn();
     await world.pipeline.waitForState(loopReturn.id, (s) => s.stage === 'awaiting-finale-completion');

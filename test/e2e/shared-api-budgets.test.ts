@@ -41,7 +41,7 @@ const FLOOD = 24;
 const NEW_RETURNS = 4;
 const NEW_RETURN_SPACING_MS = 700;
 /** The activities of a new return that spend its budgets: the order look-up (a GET) and the create (a POST). */
-const BUDGETED_STEPS = ['resolveOrder', 'createFinaleReturn'];
+const BUDGETED_STEPS = ['findOrderInFinale', 'createReturnInFinale'];
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 

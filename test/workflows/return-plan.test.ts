@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoopReturnLineItem } from '../../integrations/loop/loop-return.ts';
-import {
-  buildReturnPlan,
-  finaleReturnIdFor,
-  parseFinaleReturnId,
-  normaliseLabel,
-} from '../../workflows/return-plan.ts';
+import { buildReturnPlan, finaleReturnIdFor, parseFinaleReturnId } from '../../workflows/return-plan.ts';
 
 let nextId = 1;
 const line = (sku: string, returnReason: string, parentReturnReason = ''): LoopReturnLineItem => ({
@@ -60,12 +55,6 @@ describe('buildReturnPlan', () => {
     const plan = buildReturnPlan([line('', 'Too small'), line('SKU-A', 'Too small')], settings);
     expect(plan.lineItemsWithoutSku).toHaveLength(1);
     expect(plan.items).toEqual([{ sku: 'SKU-A', quantity: 1, returnReasonId: '##user_00001' }]);
-  });
-});
-
-describe('normaliseLabel', () => {
-  it('trims, lower-cases, collapses spaces and strips surrounding quotes', () => {
-    expect(normaliseLabel('  "Item   Was Damaged" ')).toBe('item was damaged');
   });
 });
 

@@ -3,7 +3,6 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../../config/env.ts';
 import { startGateway } from '../../../gateway/server.ts';
 import { demoFinaleAccount, demoLoopShop, demoTenantSettings } from '../../../sandbox/demo-world.ts';
 import { startTenantSweeper } from '../../../temporal/workflow-starts.ts';
@@ -118,7 +117,7 @@ describe('admin API', () => {
 
     it('is off (404) when no ADMIN_TOKEN is set', async () => {
       const off = await buildApp({
-        env: parseEnv({ LOG_LEVEL: 'silent' }),
+        env: testEnv({ ADMIN_TOKEN: '' }),
         store: pipeline.store,
         temporal: { client: pipeline.client, taskQueue: pipeline.taskQueue },
       });

@@ -213,12 +213,15 @@ describe.each(transports)('POST /webhooks/loop/:tenantId over %s', (_name, open)
     expect(answer.json()).toEqual({ outcome: 'started' });
   });
 
-  it('answers 404 for an unknown tenant, and for one that cannot exist', async () => {
+  it('answers an unknown tenant, and one that cannot exist, as it answers a bad signature', async () => {
     const { body } = returns.webhook('return.created');
     for (const tenantId of ['no-such-tenant', 'Not%20A%20Tenant', `${'x'.repeat(80)}`]) {
       const answer = await signed(tenantId, body, secretOf(acme));
-      expect(answer.status).toBe(404);
-      expect(answer.json()).toMatchObject({ error: 'Not Found', message: 'No such tenant.' });
+      expect(answer.status).toBe(401);
+      expect(answer.json()).toEqual({
+        error: 'Unauthorized',
+        message: "X-Loop-Signature is missing or does not match this tenant's webhook secret.",
+      });
     }
   });
 
