@@ -261,7 +261,9 @@ describe('return workflow on the dev server, against both simulators', () => {
         if (error instanceof WorkflowNotFoundError) return;
         throw error;
       }
-      // Deletion runs as a background task of the server: it takes a few seconds.
+      // Deletion runs as a background task of the server once it has recorded that the close tasks ran:
+      // a few seconds with the test server's one-second checkpoints (test/setup/temporal-dev-server.ts).
+      // Past this, something other than that delay keeps the workflow.
       if (tries > 300) throw new Error(`${workflowId} was not deleted`);
       await delay(100);
     }
