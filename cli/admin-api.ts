@@ -1,14 +1,16 @@
 // The gateway's admin API, as the CLI uses it: the CLI never opens the tenant store itself (the embedded
-// PGlite allows one process only, and that is the running service).
-import type { TenantSettings } from '../config/tenant-settings.ts';
-import type { ReturnState } from '../workflows/messages.ts';
+// PGlite allows one process only, and that is the running service). Bodies and answers are typed by the
+// schemas the gateway's routes validate and serialise with (gateway/admin/schemas.ts).
+import {
+  errorAnswer,
+  type CreatedInviteAnswer,
+  type CreateInviteBody,
+  type RetryBody,
+  type ReturnStateAnswer,
+  type TenantsAnswer,
+} from '../gateway/admin/schemas.ts';
+import { adminPrefix } from '../gateway/public-urls.ts';
 import { CliError, exitCodes } from './errors.ts';
-
-export interface CreatedInvite {
-  id: string;
-  url: string;
-  expiresAt: string;
-}
 
 /** An answer other than 2xx, with the gateway's own message. */
 export class AdminApiError extends CliError {
@@ -29,7 +31,7 @@ export class AdminApi {
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}/admin${path}`, {
+      response = await fetch(`${this.baseUrl}${adminPrefix}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -59,8 +61,10 @@ export class AdminApi {
       parsed = undefined;
     }
     if (response.ok) return parsed as T;
-    const message = (parsed as { message?: unknown } | undefined)?.message;
-    const detail = typeof message === 'string' ? message : `HTTP ${response.status}`;
+    const refusal = errorAnswer.safeParse(parsed);
+    const detail = refusal.success
+      ? [refusal.data.message, ...(refusal.data.issues ?? [])].join('\n  ')
+      : `HTTP ${response.status}`;
     if (response.status === 401) {
       throw new AdminApiError(
         401,
@@ -73,20 +77,21 @@ export class AdminApi {
     throw new AdminApiError(response.status, detail);
   }
 
-  createInvite(options: { note?: string; ttlHours?: number }) {
-    return this.call<CreatedInvite>('POST', '/invites', options);
+  createInvite(body: CreateInviteBody) {
+    return this.call<CreatedInviteAnswer>('POST', '/invites', body);
   }
 
-  async listTenants(): Promise<TenantSettings[]> {
-    return (await this.call<{ tenants: TenantSettings[] }>('GET', '/tenants')).tenants;
+  async listTenants(): Promise<TenantsAnswer['tenants']> {
+    return (await this.call<TenantsAnswer>('GET', '/tenants')).tenants;
   }
 
   getReturn(tenantId: string, loopReturnId: string) {
-    return this.call<ReturnState>('GET', returnPath(tenantId, loopReturnId));
+    return this.call<ReturnStateAnswer>('GET', returnPath(tenantId, loopReturnId));
   }
 
   retryReturn(tenantId: string, loopReturnId: string, by?: string) {
-    return this.call<ReturnState>('POST', `${returnPath(tenantId, loopReturnId)}/retry`, by ? { by } : {});
+    const body: RetryBody = by ? { by } : {};
+    return this.call<ReturnStateAnswer>('POST', `${returnPath(tenantId, loopReturnId)}/retry`, body);
   }
 }
 

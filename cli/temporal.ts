@@ -1,23 +1,32 @@
-import { Client, Connection } from '@temporalio/client';
-import { temporalConnectionOptions } from '../config/temporal-connection.ts';
+import type { Client } from '@temporalio/client';
+import { connectTemporalClient } from '../temporal/client.ts';
+import { TemporalUnreachableError } from '../temporal/wait-for-temporal.ts';
 import { CliError, exitCodes } from './errors.ts';
 import type { CliSettings } from './settings.ts';
+
+/** How long a command waits for Temporal before saying it cannot reach it. */
+const WAIT_MS = 3_000;
 
 /** Runs `work` with a Temporal client, reporting an unreachable server as something to act on. */
 export async function withTemporalClient<T>(
   settings: CliSettings,
   work: (client: Client) => Promise<T>,
 ): Promise<T> {
-  let connection: Connection;
+  let client: Client;
   try {
-    connection = await Connection.connect({
+    client = await connectTemporalClient({
       address: settings.temporalAddress,
-      connectTimeout: 3_000,
-      ...temporalConnectionOptions(settings.env),
+      env: settings.env,
+      namespace: settings.namespace,
+      waitMs: WAIT_MS,
     });
-    await connection.workflowService.getSystemInfo({});
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason =
+      error instanceof TemporalUnreachableError
+        ? error.reason
+        : error instanceof Error
+          ? error.message
+          : String(error);
     throw new CliError(
       `Cannot reach Temporal at ${settings.temporalAddress} (${reason}). Is npm start running? ` +
         'For another cluster pass --temporal-address or set TEMPORAL_ADDRESS (and its TLS / API key settings).',
@@ -25,8 +34,8 @@ export async function withTemporalClient<T>(
     );
   }
   try {
-    return await work(new Client({ connection, namespace: settings.namespace }));
+    return await work(client);
   } finally {
-    await connection.close();
+    await client.connection.close();
   }
 }

@@ -1,6 +1,7 @@
 // Connection settings for every process that talks to Temporal (gateway, worker, npm start, CLI), so a
 // Temporal Cloud or TLS cluster is configured once, through the environment.
 import { readFileSync } from 'node:fs';
+import { StartupError } from '../startup/startup-error.ts';
 import type { Env } from './env.ts';
 
 export type TemporalConnectionEnv = Pick<
@@ -30,7 +31,7 @@ function readPem(what: string, file: string): Buffer {
     return readFileSync(file);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Cannot read the Temporal ${what} at ${file}: ${reason}`, { cause: error });
+    throw new StartupError(`Cannot read the Temporal ${what} at ${file}: ${reason}`, { cause: error });
   }
 }
 
@@ -42,7 +43,7 @@ export function temporalConnectionOptions(env: TemporalConnectionEnv): TemporalC
   const certPath = env.TEMPORAL_TLS_CERT_PATH;
   const keyPath = env.TEMPORAL_TLS_KEY_PATH;
   if ((certPath === undefined) !== (keyPath === undefined)) {
-    throw new Error('Set both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH for mTLS, or neither');
+    throw new StartupError('Set both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH for mTLS, or neither');
   }
   const tls: TemporalTls = {
     ...(env.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME } : {}),

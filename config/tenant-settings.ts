@@ -12,22 +12,34 @@ const durationHint = 'a duration such as "72h", "30m" or "90s" (or a whole numbe
 /**
  * A duration stored as whole milliseconds (what Temporal timers accept), written either as a number or as
  * a short string like "72h" so operators need not count zeros. Bounded so a typo cannot hammer the APIs
- * or park a return for years.
+ * or park a return for years. A codec, so stored settings encode back (as milliseconds) when the admin API
+ * serialises them, and its JSON Schema says what each side holds.
  */
 function durationMs(what: string, defaultMs: number) {
   return z
-    .union([z.number(), z.string()], { error: `${what} must be ${durationHint}` })
-    .transform((value, ctx) => {
-      const match = typeof value === 'string' ? /^(\d+)\s*(ms|s|m|h|d)$/.exec(value.trim()) : null;
-      const ms =
-        typeof value === 'number' ? value : match ? Number(match[1]) * durationUnits[match[2]!]! : NaN;
-      if (Number.isInteger(ms) && ms >= second && ms <= 30 * day) return ms;
-      ctx.addIssue({
-        code: 'custom',
-        message: `${what} must be between 1s and 30d, written as ${durationHint}; got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    })
+    .codec(
+      z.union([z.number(), z.string()], { error: `${what} must be ${durationHint}` }),
+      z
+        .int()
+        .min(second)
+        .max(30 * day),
+      {
+        decode: (value, payload) => {
+          const match = typeof value === 'string' ? /^(\d+)\s*(ms|s|m|h|d)$/.exec(value.trim()) : null;
+          const ms =
+            typeof value === 'number' ? value : match ? Number(match[1]) * durationUnits[match[2]!]! : NaN;
+          if (Number.isInteger(ms) && ms >= second && ms <= 30 * day) return ms;
+          payload.issues.push({
+            code: 'custom',
+            path: [],
+            input: value,
+            message: `${what} must be between 1s and 30d, written as ${durationHint}; got ${JSON.stringify(value)}`,
+          });
+          return ms;
+        },
+        encode: (ms) => ms,
+      },
+    )
     .default(defaultMs);
 }
 

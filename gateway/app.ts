@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Env } from '../config/env.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { onboardingRoutes } from './onboarding/routes.ts';
 import { errorHandling } from './plugins/error-handler.ts';
 import { publicSurface } from './plugins/public-surface.ts';
 import { requestMetrics } from './plugins/request-metrics.ts';
-import { adminRoutes } from './routes/admin.ts';
-import { adminInviteRoutes } from './routes/admin-invites.ts';
+import { adminPrefix, onboardingPrefix, webhooksPrefix } from './public-urls.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
-import { onboardingRoutes } from './routes/onboarding.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface TemporalDeps {
@@ -26,10 +26,6 @@ export interface AppOptions {
   /** Replace or add readiness checks by name; Temporal and the store are always checked unless replaced. */
   readinessChecks?: Record<string, ReadinessCheck>;
 }
-
-/** Public routes live under these prefixes; anything registered beneath them is rate-limited. */
-export const webhooksPrefix = '/webhooks';
-export const onboardingPrefix = '/onboarding';
 
 /**
  * The gateway as a Fastify plugin: the server entry point and tests register it the same way. Wrapped with
@@ -72,13 +68,13 @@ export const app = fp<AppOptions>(
       temporalTimeoutMs: env.GATEWAY_TEMPORAL_TIMEOUT_MS,
     });
     await fastify.register(adminRoutes, {
-      prefix: '/admin',
+      prefix: adminPrefix,
       token: env.ADMIN_TOKEN,
       store,
       temporal,
       temporalTimeoutMs: env.GATEWAY_TEMPORAL_TIMEOUT_MS,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
     });
-    await fastify.register(adminInviteRoutes, { store, env });
     await fastify.register(onboardingRoutes, { store, temporal, env });
   },
   { name: 'gateway-app' },

@@ -1,12 +1,13 @@
 // The gateway as its own process (production): serves webhooks, onboarding and the admin API until
 // SIGTERM/SIGINT, then finishes in-flight requests before closing its connections. Traces workflow starts
 // and signals when an OTLP endpoint is configured.
-import { Client, Connection } from '@temporalio/client';
 import { loadEnvOrExit } from '../config/env.ts';
-import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startTracing } from '../observability/tracing.ts';
+import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
+import { exitOnStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
+import { lazyTemporalClient } from '../temporal/client.ts';
 import { startGateway } from './server.ts';
 
 const env = loadEnvOrExit();
@@ -15,26 +16,35 @@ if (!env.TEMPORAL_ADDRESS) {
   logger.fatal('TEMPORAL_ADDRESS is required for a stand-alone gateway (npm start runs an embedded one)');
   process.exit(1);
 }
+const temporalAddress = env.TEMPORAL_ADDRESS;
 
-const tracing = startTracing(env);
-const store = await openStoreFromEnv(env, logger);
-// Lazy: the gateway starts while Temporal is still coming up; /readyz says when it answers, and webhooks
-// answer 503 (Loop redelivers) until then.
-const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS, ...temporalConnectionOptions(env) });
-const client = new Client({
-  connection,
-  namespace: env.TEMPORAL_NAMESPACE,
-  interceptors: { workflow: tracing?.clientInterceptors ?? [] },
-});
-const gateway = await startGateway({
-  host: env.GATEWAY_HOST,
-  port: env.GATEWAY_PORT,
-  logger,
-  env,
-  store,
-  temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
-});
-logger.info({ url: gateway.url, temporal: env.TEMPORAL_ADDRESS }, 'gateway listening');
+async function start() {
+  const listener = listeners.gateway(env);
+  await assertPortsFree([listener]);
+  const tracing = startTracing(env);
+  const store = await openStoreFromEnv(env, logger);
+  // Lazy: the gateway starts while Temporal is still coming up; /readyz says when it answers, and webhooks
+  // answer 503 (Loop redelivers) until then.
+  const client = lazyTemporalClient({
+    address: temporalAddress,
+    env,
+    tracing,
+  });
+  const gateway = await listenChecked([listener], () =>
+    startGateway({
+      host: env.GATEWAY_HOST,
+      port: env.GATEWAY_PORT,
+      logger,
+      env,
+      store,
+      temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    }),
+  );
+  return { tracing, store, client, gateway };
+}
+
+const { tracing, store, client, gateway } = await start().catch(exitOnStartupFailure);
+logger.info({ url: gateway.url, temporal: temporalAddress }, 'gateway listening');
 
 let stopping: Promise<void> | undefined;
 const stop = (signal: NodeJS.Signals) =>
@@ -43,7 +53,7 @@ const stop = (signal: NodeJS.Signals) =>
     try {
       // Stops accepting, lets in-flight webhooks finish their Temporal calls, then closes.
       await gateway.server.close();
-      await connection.close();
+      await client.connection.close();
       await store.close();
       await tracing?.shutdown();
       logger.info('gateway stopped');

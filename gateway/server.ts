@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { app, type AppOptions } from './app.ts';
-import { RequestLog } from './plugins/request-log.ts';
+import { RequestLog, requestSummary } from './plugins/request-log.ts';
 
 export interface GatewayOptions extends AppOptions {
   host: string;
@@ -9,23 +9,13 @@ export interface GatewayOptions extends AppOptions {
   logger: FastifyBaseLogger;
 }
 
-/**
- * What request logs say about a request: never headers (X-Loop-Signature, Authorization, cookies), never
- * the body, and the path without its query string (which may carry a token).
- */
-const requestSummary = (request: FastifyRequest) => ({
-  method: request.method,
-  url: request.url.split('?')[0],
-  remoteAddress: request.ip,
-});
-
 /** The thin server around the app plugin: create, register, listen. */
 export async function startGateway(
   options: GatewayOptions,
 ): Promise<{ server: FastifyInstance; url: string }> {
   const { host, port, logger, ...appOptions } = options;
   const server: FastifyInstance = Fastify({
-    loggerInstance: logger.child({}, { serializers: { req: requestSummary } }),
+    loggerInstance: logger.child({}, { serializers: { req: requestSummary() } }),
     logController: new RequestLog(),
     trustProxy: appOptions.env.GATEWAY_TRUST_PROXY,
   });

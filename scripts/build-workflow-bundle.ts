@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowInterceptorModules, workflowsPath } from '../worker/create-worker.ts';
+import { workflowInterceptorModules, workflowsPath } from '../temporal/workflow-modules.ts';
 
 const out = path.resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
 const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules });

@@ -1,21 +1,25 @@
 // `npm start`: the embedded default. Brings up a Temporal dev server (unless TEMPORAL_ADDRESS is set), the
 // tenant store (PGlite unless DATABASE_URL is set), the worker and the gateway, plus — while no real
 // tenant exists — the Finale and Loop simulators with a demo tenant. Prints where everything is, and stops
-// it all cleanly on Ctrl-C.
+// it all cleanly on Ctrl-C. A data folder or a port already in use stops it before anything starts, with
+// the setting that moves it.
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { apiEndpoints } from '../config/api-endpoints.ts';
 import { loadEnvOrExit } from '../config/env.ts';
-import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { startGateway } from '../gateway/server.ts';
+import { onboardingLinkUrl, loopWebhookUrl } from '../gateway/public-urls.ts';
 import { createLogger } from '../observability/logger.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
+import { assertPortsFree, listenChecked, listeners, reachableHost } from '../startup/ports.ts';
+import { describeStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
+import { connectTemporalClient } from '../temporal/client.ts';
 import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
+import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { startTenantSweeper } from '../temporal/workflow-starts.ts';
 import { createWorker } from '../worker/create-worker.ts';
+import { lockDataDir } from './start/data-dir-lock.ts';
 import { demoTenantId, realTenantIds, startDemoSandbox, type DemoSandbox } from './start/demo-sandbox.ts';
 import { currentOnboardingLink, loadOrCreateAdminToken } from './start/local-credentials.ts';
 
@@ -38,39 +42,39 @@ async function shutdown(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
-// This script owns shutdown order (worker drains before Temporal stops), so the SDK must not react itself.
-installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS, shutdownSignals: [] });
-const tracing = startTracing(env);
-if (tracing) stops.push(() => tracing.shutdown());
 
-/** Waits for an external Temporal (with its TLS/API-key settings) to answer. */
-async function connectToTemporal(address: string, timeoutMs: number): Promise<Connection> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const connection = await Connection.connect({
-        address,
-        connectTimeout: 2_000,
-        ...temporalConnectionOptions(env),
-      });
-      await connection.workflowService.getSystemInfo({});
-      return connection;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`Temporal at ${address} did not answer within ${timeoutMs / 1000} s: ${reason}`);
-      }
-      await delay(500);
-    }
-  }
-}
-
-/** Where this machine reaches a server bound to `host` (a wildcard bind is reached on loopback). */
-const localUrl = (host: string, port: number) =>
-  `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+const gatewayBaseUrl = `http://${reachableHost(env.GATEWAY_HOST)}:${env.GATEWAY_PORT}`;
 
 try {
   process.stdout.write('Starting loop-finale-bridge (embedded default)\n');
+  const lock = await lockDataDir(env.DATA_DIR, gatewayBaseUrl);
+  stops.push(() => lock.release());
+
+  step(
+    env.DATABASE_URL
+      ? 'connecting to the tenant store (PostgreSQL)'
+      : `opening the tenant store (embedded PGlite in ${path.resolve(env.DATA_DIR, 'tenant-store')})`,
+  );
+  const store = await openStoreFromEnv(env, logger);
+  stops.push(() => store.close());
+  const realTenants = await realTenantIds(store);
+  const demoMode = env.DEMO_MODE === 'auto' && realTenants.length === 0;
+
+  // Every port this start will listen on, checked before anything listens.
+  const embeddedTemporal = !env.TEMPORAL_ADDRESS;
+  await assertPortsFree([
+    listeners.gateway(env),
+    listeners.sdkMetrics(env),
+    ...(embeddedTemporal ? [listeners.temporalDevServer(env), listeners.temporalWebUi(env)] : []),
+    ...(demoMode ? [listeners.finaleSimulator(env), listeners.loopSimulator(env)] : []),
+  ]);
+
+  // Before any worker connection: the runtime carries the SDK's logger and metrics exporter. This script
+  // owns shutdown order (worker drains before Temporal stops), so the SDK must not react to signals itself.
+  installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS, shutdownSignals: [] });
+  const tracing = startTracing(env);
+  if (tracing) stops.push(() => tracing.shutdown());
+
   let devServer: DevServer | undefined;
   let temporalAddress = env.TEMPORAL_ADDRESS;
   if (temporalAddress) {
@@ -88,34 +92,21 @@ try {
     stops.push(devServer.stop);
     temporalAddress = devServer.address;
   }
+  const client = await connectTemporalClient({ address: temporalAddress, env, tracing });
+  stops.push(() => client.connection.close());
 
-  const connection = await connectToTemporal(temporalAddress, 60_000);
-  stops.push(() => connection.close());
-  const client = new Client({
-    connection,
-    namespace: env.TEMPORAL_NAMESPACE,
-    interceptors: { workflow: tracing?.clientInterceptors ?? [] },
-  });
-
-  step(
-    env.DATABASE_URL
-      ? 'connecting to the tenant store (PostgreSQL)'
-      : `opening the tenant store (embedded PGlite in ${path.resolve(env.DATA_DIR, 'tenant-store')})`,
-  );
-  const store = await openStoreFromEnv(env, logger);
-  stops.push(() => store.close());
   const adminToken = await loadOrCreateAdminToken(env.DATA_DIR, env.ADMIN_TOKEN);
-
-  const realTenants = await realTenantIds(store);
   let demo: DemoSandbox | undefined;
-  if (env.DEMO_MODE === 'auto' && realTenants.length === 0) {
+  if (demoMode) {
     step(`demo mode (no real tenant yet): starting the Finale and Loop simulators`);
-    const sandbox = await startDemoSandbox({
-      store,
-      host: '127.0.0.1',
-      finalePort: env.FINALE_SIM_PORT,
-      loopPort: env.LOOP_SIM_PORT,
-    });
+    const sandbox = await listenChecked([listeners.finaleSimulator(env), listeners.loopSimulator(env)], () =>
+      startDemoSandbox({
+        store,
+        host: '127.0.0.1',
+        finalePort: env.FINALE_SIM_PORT,
+        loopPort: env.LOOP_SIM_PORT,
+      }),
+    );
     stops.push(() => sandbox.close());
     demo = sandbox;
   } else if (await store.getTenant(demoTenantId)) {
@@ -124,10 +115,7 @@ try {
   }
 
   step(`starting the worker (task queue ${env.TEMPORAL_TASK_QUEUE}; bundling the workflows takes a moment)`);
-  const nativeConnection = await NativeConnection.connect({
-    address: temporalAddress,
-    ...temporalConnectionOptions(env),
-  });
+  const nativeConnection = await connectWorkerConnection(temporalAddress, env);
   stops.push(() => nativeConnection.close());
   const worker = await createWorker({
     connection: nativeConnection,
@@ -137,11 +125,7 @@ try {
     store,
     // In demo mode every tenant's API calls go to the simulators; demo mode only runs while the demo
     // tenant is the only one, and a real tenant onboarded meanwhile is picked up on the next start.
-    endpoints: {
-      finaleBaseUrl: demo?.endpoints.finaleBaseUrl ?? env.FINALE_BASE_URL,
-      loopBaseUrl: demo?.endpoints.loopBaseUrl ?? env.LOOP_BASE_URL,
-      loopApiVersion: env.LOOP_API_VERSION,
-    },
+    endpoints: apiEndpoints(env, demo?.endpoints),
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
@@ -154,27 +138,26 @@ try {
   });
 
   step('starting the gateway');
-  const gatewayBaseUrl = localUrl(env.GATEWAY_HOST, env.GATEWAY_PORT);
   const publicBaseUrl = env.PUBLIC_BASE_URL ?? gatewayBaseUrl;
-  const gateway = await startGateway({
-    host: env.GATEWAY_HOST,
-    port: env.GATEWAY_PORT,
-    logger,
-    env: { ...env, ADMIN_TOKEN: adminToken.token, PUBLIC_BASE_URL: publicBaseUrl },
-    store,
-    temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
-  });
+  const gateway = await listenChecked([listeners.gateway(env)], () =>
+    startGateway({
+      host: env.GATEWAY_HOST,
+      port: env.GATEWAY_PORT,
+      logger,
+      env: { ...env, ADMIN_TOKEN: adminToken.token, PUBLIC_BASE_URL: publicBaseUrl },
+      store,
+      temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    }),
+  );
   stops.push(() => gateway.server.close());
 
   if (demo) {
     step(`subscribing the demo tenant's webhooks and starting its sweeper`);
-    demo.subscribeWebhooks(`${gatewayBaseUrl}/webhooks/loop/${demoTenantId}`);
+    demo.subscribeWebhooks(loopWebhookUrl(gatewayBaseUrl, demoTenantId));
     await startTenantSweeper(client, env.TEMPORAL_TASK_QUEUE, demoTenantId);
   }
-  const onboarding = await currentOnboardingLink(
-    env.DATA_DIR,
-    store.invites,
-    (token) => `${publicBaseUrl.replace(/\/+$/, '')}/onboarding/${token}`,
+  const onboarding = await currentOnboardingLink(env.DATA_DIR, store.invites, (token) =>
+    onboardingLinkUrl(publicBaseUrl, token),
   );
 
   const dataDirAbsolute = path.resolve(env.DATA_DIR);
@@ -208,6 +191,6 @@ try {
   ];
   process.stdout.write(lines.filter((line) => line !== undefined).join('\n'));
 } catch (error) {
-  process.stderr.write(`\nStart-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`\nStart-up failed: ${describeStartupFailure(error)}\n`);
   await shutdown(1);
 }

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
 import { resolveTemporalCli } from './binaries.ts';
+import { StartupError } from '../startup/startup-error.ts';
 import { registerSearchAttributes } from './register-search-attributes.ts';
+import { waitForTemporal } from './wait-for-temporal.ts';
 
 export interface DevServerOptions {
   port: number;
@@ -23,32 +23,6 @@ export interface DevServer {
   uiUrl: string | undefined;
   pid: number;
   stop: () => Promise<void>;
-}
-
-/** Waits until a Temporal frontend answers `getSystemInfo`, or throws after `timeoutMs`. */
-export async function waitForTemporal(
-  address: string,
-  timeoutMs: number,
-  isAlive = () => true,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline && isAlive()) {
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (error) {
-      lastError = error;
-      await delay(200);
-    }
-  }
-  const reason = lastError instanceof Error ? lastError.message : 'process exited';
-  throw new Error(`Temporal at ${address} did not answer within ${timeoutMs} ms: ${reason}`);
 }
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -92,8 +66,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
 
   const child = spawn(resolveTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The last lines it printed say why, should it exit before answering.
+  const recent: string[] = [];
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) options.onOutput?.(line);
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      recent.push(line);
+      if (recent.length > 5) recent.shift();
+      options.onOutput?.(line);
+    }
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -108,18 +89,26 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
   };
 
+  const alive = () => child.exitCode === null && child.signalCode === null;
   try {
-    const alive = () => child.exitCode === null && child.signalCode === null;
-    await Promise.race([waitForTemporal(address, options.readyTimeoutMs ?? 60_000, alive), spawnError]);
-    if (!alive()) throw new Error(`Temporal dev server exited with code ${child.exitCode}`);
-    const connection = await Connection.connect({ address });
+    const connection = await Promise.race([
+      waitForTemporal(address, { timeoutMs: options.readyTimeoutMs ?? 60_000, isAlive: alive }),
+      spawnError,
+    ]);
     try {
       await registerSearchAttributes(connection, namespace);
     } finally {
       await connection.close();
     }
   } catch (error) {
+    const exited = !alive();
     await stop();
+    if (exited) {
+      const output = recent.length > 0 ? ` Its last output:\n    ${recent.join('\n    ')}` : '';
+      throw new StartupError(`The Temporal dev server exited with code ${child.exitCode}.${output}`, {
+        cause: error,
+      });
+    }
     throw error;
   }
 

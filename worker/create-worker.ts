@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type InjectedSinks, type NativeConnection } from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alert-activities.ts';
@@ -11,12 +10,7 @@ import { returnsFinished } from '../observability/app-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
-
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-/** Bundled with the workflows, here and by `npm run build:workflows` for a prebuilt bundle. */
-export const workflowInterceptorModules = [
-  fileURLToPath(new URL('../observability/workflow-interceptors.ts', import.meta.url)),
-];
+import { workflowInterceptorModules, workflowsPath } from '../temporal/workflow-modules.ts';
 
 export interface WorkerTuning {
   /** Activities (API calls) in flight at once; each tenant is further held to its APIs' limits. */

@@ -1,16 +1,18 @@
 // The worker as its own process (production): polls the task queue until SIGTERM/SIGINT, then lets
 // in-flight activities finish (shutdownGraceTime) before exiting. Serves the SDK's metrics and the
 // application metrics on their Prometheus endpoints, and traces when an OTLP endpoint is configured.
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { apiEndpoints } from '../config/api-endpoints.ts';
 import { loadEnvOrExit } from '../config/env.ts';
-import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { createLogger } from '../observability/logger.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
 import { startMetricsServer } from '../observability/metrics-server.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
+import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
+import { exitOnStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
+import { connectTemporalClient } from '../temporal/client.ts';
+import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { createWorker } from './create-worker.ts';
 
 const env = loadEnvOrExit();
@@ -19,34 +21,34 @@ if (!env.TEMPORAL_ADDRESS) {
   logger.fatal('TEMPORAL_ADDRESS is required for a stand-alone worker (npm start runs an embedded one)');
   process.exit(1);
 }
+const temporalAddress = env.TEMPORAL_ADDRESS;
 
-// First, before any connection: the runtime carries the SDK's logger and metrics exporter.
-installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS });
-const tracing = startTracing(env);
-const metricsServer = env.WORKER_METRICS_ADDRESS
-  ? await startMetricsServer(metricsRegistry, env.WORKER_METRICS_ADDRESS)
-  : undefined;
+/** Everything the worker holds open, connected in order; a failure exits with what to fix. */
+async function start() {
+  const metricsListener = listeners.workerMetrics(env);
+  await assertPortsFree([listeners.sdkMetrics(env), metricsListener]);
+  // Before any worker connection: the runtime carries the SDK's logger and metrics exporter.
+  installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS });
+  const tracing = startTracing(env);
+  const metricsAddress = env.WORKER_METRICS_ADDRESS;
+  const metricsServer = metricsAddress
+    ? await listenChecked([metricsListener], () => startMetricsServer(metricsRegistry, metricsAddress))
+    : undefined;
+  const store = await openStoreFromEnv(env, logger);
+  const client = await connectTemporalClient({ address: temporalAddress, env, tracing });
+  const nativeConnection = await connectWorkerConnection(temporalAddress, env);
+  return { tracing, metricsServer, store, client, nativeConnection };
+}
 
-const store = await openStoreFromEnv(env, logger);
-const connectionOptions = { address: env.TEMPORAL_ADDRESS, ...temporalConnectionOptions(env) };
-const connection = await Connection.connect(connectionOptions);
-const nativeConnection = await NativeConnection.connect(connectionOptions);
+const { tracing, metricsServer, store, client, nativeConnection } = await start().catch(exitOnStartupFailure);
 try {
   const worker = await createWorker({
     connection: nativeConnection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    client: new Client({
-      connection,
-      namespace: env.TEMPORAL_NAMESPACE,
-      interceptors: { workflow: tracing?.clientInterceptors ?? [] },
-    }),
+    client,
     store,
-    endpoints: {
-      finaleBaseUrl: env.FINALE_BASE_URL,
-      loopBaseUrl: env.LOOP_BASE_URL,
-      loopApiVersion: env.LOOP_API_VERSION,
-    },
+    endpoints: apiEndpoints(env),
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
@@ -66,7 +68,7 @@ try {
   logger.info('worker stopped');
 } finally {
   await nativeConnection.close();
-  await connection.close();
+  await client.connection.close();
   await store.close();
   await metricsServer?.close();
   await tracing?.shutdown();

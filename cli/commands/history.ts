@@ -5,7 +5,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { Command } from 'commander';
 import { exportHistory, replayHistoryFile } from '../../temporal/histories.ts';
-import { workflowsPath } from '../../worker/create-worker.ts';
+import { workflowsPath } from '../../temporal/workflow-modules.ts';
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { CliError, exitCodes } from '../errors.ts';
 import { line } from '../io.ts';

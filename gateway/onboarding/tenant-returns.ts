@@ -4,6 +4,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { stateQuery, type ReturnOutcome, type ReturnStage } from '../../workflows/messages.ts';
 import { returnWorkflow } from '../../workflows/return-workflow.ts';
 import { searchAttributes } from '../../workflows/search-attributes.ts';
+import { returnStages } from '../admin/schemas.ts';
 
 export interface TenantReturn {
   loopReturnId: string;
@@ -23,16 +24,7 @@ const SHOWN = 20;
 /** Per state read: a stuck worker must not hang the page. */
 const READ_DEADLINE_MS = 2_000;
 
-const stages: readonly string[] = [
-  'received',
-  'resolving',
-  'creating-finale-return',
-  'awaiting-finale-completion',
-  'updating-loop',
-  'done',
-  'needs-attention',
-  'cancelled',
-] satisfies ReturnStage[];
+const stages: readonly string[] = returnStages;
 
 function fromVisibility(info: WorkflowExecutionInfo): TenantReturn {
   const attributes = info.typedSearchAttributes;

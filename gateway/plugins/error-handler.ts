@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
 
 /**
@@ -26,10 +26,40 @@ const publicServerMessages: Record<number, string> = {
   503: 'The service is temporarily unavailable; try again later.',
 };
 
-/** The gateway's one error handler: 4xx say what was wrong, 5xx reveal nothing. */
+/** What a route schema validated, as the caller knows it. */
+const validationTargets: Record<string, string> = {
+  body: 'body',
+  params: 'path',
+  querystring: 'query',
+  headers: 'headers',
+};
+
+/**
+ * A route schema's findings as `field: problem` lines (the problem alone when it concerns the whole
+ * value). Built from the schema's own messages and the field's path, never from the offending values.
+ */
+export const describeValidation = (validation: FastifySchemaValidationError[]): string[] =>
+  validation.map((issue) => {
+    const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const message = issue.message ?? 'is invalid';
+    return path === '' ? message : `${path}: ${message}`;
+  });
+
+/**
+ * The gateway's one error handler: 4xx say what was wrong, 5xx reveal nothing. Every route schema's
+ * validation failure answers in the same shape: `{ error, message: "Invalid request body.", issues }`.
+ */
 export const errorHandling = fp(
   async (fastify: FastifyInstance) => {
     fastify.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+      if (!(error instanceof HttpError) && error.validation) {
+        const target = validationTargets[error.validationContext ?? ''] ?? 'request';
+        return reply.status(400).send({
+          error: STATUS_CODES[400],
+          message: `Invalid request ${target}.`,
+          issues: describeValidation(error.validation),
+        });
+      }
       const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
       if (error instanceof HttpError) reply.headers(error.headers);
       const label = STATUS_CODES[status] ?? 'Error';

@@ -8,9 +8,23 @@ export function logDetails(request: FastifyRequest, facts: Record<string, unknow
 }
 
 /**
- * One line per request, written when it completes: the request summary (see the server's `req`
- * serializer), status, time and any `logDetails`. Half the lines — and redaction passes — of Fastify's
- * incoming/completed pair, which matters on the webhook hot path.
+ * The `req` serializer: what request logs say about a request. Never headers (X-Loop-Signature,
+ * Authorization, cookies), never the body, and the path without its query string (which may carry a
+ * token). `maskPath` hides parts of the path that are credentials themselves, e.g. an onboarding link's
+ * token; give it as a route's `logSerializers.req`.
+ */
+export const requestSummary =
+  (maskPath: (path: string) => string = (path) => path) =>
+  (request: FastifyRequest) => ({
+    method: request.method,
+    url: maskPath(request.url.split('?')[0]!),
+    remoteAddress: request.ip,
+  });
+
+/**
+ * One line per request, written when it completes: the request summary (see `requestSummary`), status,
+ * time and any `logDetails`. Half the lines — and redaction passes — of Fastify's incoming/completed pair,
+ * which matters on the webhook hot path.
  */
 export class RequestLog extends LogController {
   override incomingRequest(): void {}

@@ -1,6 +1,6 @@
 // `npm start` as a newcomer runs it: a fresh data folder, the printed URLs, a demo return pushed through with
-// the CLI until Loop holds its final state; then a restart that keeps everything, and Ctrl-C that leaves no
-// process behind.
+// the CLI until Loop holds its final state; a second start beside it that says what holds its data folder and
+// ports; then a restart that keeps everything, and Ctrl-C that leaves no process behind.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../temporal/binaries.ts';
 import type { ReturnState } from '../../workflows/messages.ts';
+import { runToExit, stackLine } from '../support/busy-port.ts';
 import { freePort } from '../support/free-port.ts';
 import { processGroupMembers, spawnCommand, type SpawnedCommand } from '../support/processes.ts';
 
@@ -109,6 +110,42 @@ describe('npm start (embedded default, demo mode)', () => {
       expect(ours.join('\n')).toMatch(
         /loop_finale_activity_attempts_total\{activity_type="createFinaleReturn"/,
       );
+
+      // A second npm start while this one runs: the same data folder is refused by its lock…
+      const again = await runToExit('npm', ['start'], { env, cwd: projectRoot, timeoutMs: 60_000 });
+      expect(again.code).toBe(1);
+      expect(again.output).toMatch(/Another npm start \(pid \d+, gateway http:\/\/127\.0\.0\.1:\d+/);
+      expect(again.output).toContain(`already running with the data folder ${dataDir}`);
+      expect(again.output).not.toMatch(stackLine);
+      // …and with a data folder of its own, it finds every port taken by this instance.
+      const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'npm-start-beside-'));
+      try {
+        const beside = await runToExit('npm', ['start'], {
+          env: { ...env, DATA_DIR: elsewhere },
+          cwd: projectRoot,
+          timeoutMs: 60_000,
+        });
+        expect(beside.code).toBe(1);
+        expect(beside.output).toContain('Start-up failed: 6 ports this service needs are taken:');
+        expect(beside.output).toContain(
+          `127.0.0.1:${ports.gateway} (GATEWAY_PORT), for the gateway: a loop-finale-bridge gateway answers there.`,
+        );
+        for (const setting of [
+          'TEMPORAL_DEV_PORT',
+          'TEMPORAL_UI_PORT',
+          'TEMPORAL_METRICS_ADDRESS',
+          'FINALE_SIM_PORT',
+          'LOOP_SIM_PORT',
+        ]) {
+          expect(beside.output).toContain(` (${setting}), for the `);
+        }
+        expect(beside.output).toContain('Another instance of this service is running: stop it first');
+        expect(beside.output).not.toContain('Failed to start prometheus metrics exporter');
+        expect(beside.output).not.toMatch(stackLine);
+      } finally {
+        await rm(elsewhere, { recursive: true, force: true });
+      }
+      expect((await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).status).toBe(200);
     } finally {
       await stop(first.app, first.pgid);
     }

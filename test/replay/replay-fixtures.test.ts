@@ -7,7 +7,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { demoTenantSecrets } from '../../sandbox/demo-world.ts';
-import { workflowsPath } from '../../worker/create-worker.ts';
+import { workflowsPath } from '../../temporal/workflow-modules.ts';
 import { testCustomer } from '../support/pipeline.ts';
 
 const folder = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onboardingRoutes } from '../../../gateway/routes/onboarding.ts';
+import { onboardingRoutes } from '../../../gateway/onboarding/routes.ts';
 import { elements, startOnboardingWorld, textOf, type OnboardingWorld } from './world.ts';
 
 let world: OnboardingWorld;

@@ -1,10 +1,12 @@
 // A merchant's world for the onboarding tests: a Finale account with locations, Loop shops whose keys hold
-// different scopes, a tenant store, the run's Temporal dev server, and the onboarding and invite routes
+// different scopes, a tenant store, the run's Temporal dev server, and the onboarding and admin routes
 // registered on their own (as app.ts registers them, minus the rest of the gateway).
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { adminInviteRoutes } from '../../../gateway/routes/admin-invites.ts';
-import { onboardingRoutes } from '../../../gateway/routes/onboarding.ts';
+import { adminRoutes } from '../../../gateway/admin/routes.ts';
+import { onboardingRoutes } from '../../../gateway/onboarding/routes.ts';
+import { errorHandling } from '../../../gateway/plugins/error-handler.ts';
+import { adminPrefix } from '../../../gateway/public-urls.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../../sandbox/finale/server.ts';
 import { startLoopSimulator, type LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { openStore } from '../../../store/open-store.ts';
@@ -105,12 +107,20 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
 
   const buildApp = async (): Promise<FastifyInstance> => {
     const fastify = Fastify();
+    await fastify.register(errorHandling);
     await fastify.register(onboardingRoutes, {
       store,
       temporal: { client: temporal.client, taskQueue },
       env,
     });
-    await fastify.register(adminInviteRoutes, { store, env });
+    await fastify.register(adminRoutes, {
+      prefix: adminPrefix,
+      token: adminToken,
+      store,
+      temporal: { client: temporal.client, taskQueue },
+      temporalTimeoutMs: 5_000,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+    });
     return fastify;
   };
   let app = await buildApp();

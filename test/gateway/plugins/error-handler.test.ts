@@ -1,5 +1,7 @@
 import Fastify from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { errorHandling, HttpError, serviceUnavailable } from '../../../gateway/plugins/error-handler.ts';
 
 async function build() {
@@ -15,6 +17,19 @@ async function build() {
     throw Object.assign(new Error('token=abc123 leaked'), { statusCode: 502 });
   });
   fastify.post('/json', async () => 'ok');
+  await fastify.register(async (scope) => {
+    scope.setValidatorCompiler(validatorCompiler);
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/items/:id',
+      {
+        schema: {
+          params: z.object({ id: z.string().regex(/^\d+$/, { error: 'id must be digits' }) }),
+          body: z.strictObject({ count: z.number({ error: 'count must be a number' }) }),
+        },
+      },
+      async () => 'ok',
+    );
+  });
   return fastify;
 }
 
@@ -35,6 +50,30 @@ describe('error handler', () => {
     ).inject({ method: 'POST', url: '/json', headers: { 'content-type': 'application/json' }, payload: '{' });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: 'Bad Request' });
+  });
+
+  it('answers every route schema’s refusal in one shape: what was invalid, and each problem without its value', async () => {
+    const fastify = await build();
+    const body = await fastify.inject({
+      method: 'POST',
+      url: '/items/7',
+      payload: { count: 'secret-value', extra: 1 },
+    });
+    expect(body.statusCode).toBe(400);
+    expect(body.json()).toEqual({
+      error: 'Bad Request',
+      message: 'Invalid request body.',
+      issues: ['count: count must be a number', 'Unrecognized key: "extra"'],
+    });
+    expect(body.body).not.toContain('secret-value');
+
+    const path = await fastify.inject({ method: 'POST', url: '/items/x', payload: { count: 1 } });
+    expect(path.statusCode).toBe(400);
+    expect(path.json()).toEqual({
+      error: 'Bad Request',
+      message: 'Invalid request path.',
+      issues: ['id: id must be digits'],
+    });
   });
 
   it('answers 503 with its headers and a fixed message', async () => {

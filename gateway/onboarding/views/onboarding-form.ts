@@ -6,7 +6,7 @@ import {
   type FieldKey,
   type OnboardingForm,
   type TextField,
-} from '../onboarding/form.ts';
+} from '../form.ts';
 import { html, type HtmlValue, type SafeHtml } from './html.ts';
 import { page } from './layout.ts';
 

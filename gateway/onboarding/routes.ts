@@ -2,29 +2,26 @@ import { readFile } from 'node:fs/promises';
 import formbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { apiEndpoints, type ApiEndpointsEnv } from '../../config/api-endpoints.ts';
 import type { Env } from '../../config/env.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
 import type { Invite } from '../../store/invite-store.ts';
-import { connectTenant, saveTenant } from '../onboarding/connect.ts';
-import {
-  emptyForm,
-  formFromSettings,
-  parseSubmission,
-  SPARE_REASON_ROWS,
-  suggestTenantId,
-} from '../onboarding/form.ts';
-import { listTenantReturns } from '../onboarding/tenant-returns.ts';
-import { validateAll, validateFinale, type ValidationContext } from '../onboarding/validate.ts';
-import type { SafeHtml } from '../views/html.ts';
-import { assetsPath } from '../views/layout.ts';
-import { unusableLinkPage } from '../views/link-pages.ts';
-import { renderOnboardingForm, type FormView } from '../views/onboarding-form.ts';
-import { renderReturnsList, renderTestPage } from '../views/onboarding-test-page.ts';
+import { requestSummary } from '../plugins/request-log.ts';
+import { loopWebhookUrl, onboardingLinkPath, onboardingPrefix, publicBaseUrl } from '../public-urls.ts';
+import { connectTenant, saveTenant } from './connect.ts';
+import { emptyForm, formFromSettings, parseSubmission, SPARE_REASON_ROWS, suggestTenantId } from './form.ts';
+import { listTenantReturns } from './tenant-returns.ts';
+import { validateAll, validateFinale, type ValidationContext } from './validate.ts';
+import type { SafeHtml } from './views/html.ts';
+import { assetsPath } from './views/layout.ts';
+import { unusableLinkPage } from './views/link-pages.ts';
+import { renderOnboardingForm, type FormView } from './views/onboarding-form.ts';
+import { renderReturnsList, renderTestPage } from './views/onboarding-test-page.ts';
 
 export interface OnboardingOptions {
   store: TenantStore;
   temporal: { client: Client; taskQueue: string };
-  env: Pick<Env, 'PUBLIC_BASE_URL' | 'FINALE_BASE_URL' | 'LOOP_BASE_URL' | 'LOOP_API_VERSION'>;
+  env: Pick<Env, 'PUBLIC_BASE_URL'> & ApiEndpointsEnv;
 }
 
 interface LinkRoute {
@@ -37,15 +34,10 @@ const assets = {
   'onboarding.js': 'text/javascript; charset=utf-8',
 } as const;
 
+const linkToken = new RegExp(`^${onboardingPrefix}/[^/]+`);
 /** The link's token is a credential: keep it out of request logs. */
 const linkRouteOptions: RouteShorthandOptions = {
-  logSerializers: {
-    req: (request: FastifyRequest) => ({
-      method: request.method,
-      url: request.url.split('?')[0]!.replace(/^\/onboarding\/[^/]+/, '/onboarding/[link]'),
-      remoteAddress: request.ip,
-    }),
-  },
+  logSerializers: { req: requestSummary((path) => path.replace(linkToken, `${onboardingPrefix}/[link]`)) },
 };
 
 function sendPage(reply: FastifyReply, status: number, body: SafeHtml) {
@@ -64,18 +56,13 @@ function sendPage(reply: FastifyReply, status: number, body: SafeHtml) {
  */
 export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fastify, options) => {
   const { store, temporal, env } = options;
-  const endpoints = {
-    finaleBaseUrl: env.FINALE_BASE_URL,
-    loopBaseUrl: env.LOOP_BASE_URL,
-    loopApiVersion: env.LOOP_API_VERSION,
-  };
+  const endpoints = apiEndpoints(env);
   if (!fastify.hasContentTypeParser('application/x-www-form-urlencoded')) await fastify.register(formbody);
 
   const assetBodies = new Map(
     await Promise.all(
       Object.keys(assets).map(
-        async (name) =>
-          [name, await readFile(new URL(`../static/${name}`, import.meta.url), 'utf8')] as const,
+        async (name) => [name, await readFile(new URL(`./static/${name}`, import.meta.url), 'utf8')] as const,
       ),
     ),
   );
@@ -89,11 +76,9 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
       .send(body);
   });
 
-  const linkPath = (token: string) => `/onboarding/${encodeURIComponent(token)}`;
-  const baseUrl = (request: FastifyRequest) =>
-    (env.PUBLIC_BASE_URL ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
+  const linkPath = onboardingLinkPath;
   const webhookUrl = (request: FastifyRequest, tenantId: string) =>
-    `${baseUrl(request)}/webhooks/loop/${encodeURIComponent(tenantId)}`;
+    loopWebhookUrl(publicBaseUrl(env.PUBLIC_BASE_URL, request), tenantId);
 
   /** The invite behind a usable link, or undefined after answering with the page that says why not. */
   async function openLink(request: LinkRequest, reply: FastifyReply): Promise<Invite | undefined> {
@@ -113,7 +98,7 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
     };
   }
 
-  fastify.get<LinkRoute>('/onboarding/:token', linkRouteOptions, async (request, reply) => {
+  fastify.get<LinkRoute>(`${onboardingPrefix}/:token`, linkRouteOptions, async (request, reply) => {
     const invite = await openLink(request, reply);
     if (!invite) return reply;
     const state = await linkState(invite);
@@ -132,7 +117,7 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
     );
   });
 
-  fastify.post<LinkRoute>('/onboarding/:token', linkRouteOptions, async (request, reply) => {
+  fastify.post<LinkRoute>(`${onboardingPrefix}/:token`, linkRouteOptions, async (request, reply) => {
     const invite = await openLink(request, reply);
     if (!invite) return reply;
     const { token } = request.params;
@@ -212,7 +197,7 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
     }
   }
 
-  fastify.get<LinkRoute>('/onboarding/:token/test', linkRouteOptions, async (request, reply) => {
+  fastify.get<LinkRoute>(`${onboardingPrefix}/:token/test`, linkRouteOptions, async (request, reply) => {
     const tenant = await linkedTenant(request, reply);
     if (!tenant) return reply;
     const { tenantId } = tenant.settings;
@@ -233,11 +218,15 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
   });
 
   // The list alone, for the page's script to refresh in place.
-  fastify.get<LinkRoute>('/onboarding/:token/test/returns', linkRouteOptions, async (request, reply) => {
-    const tenant = await linkedTenant(request, reply);
-    if (!tenant) return reply;
-    const returns = await returnsOf(request, tenant.settings.tenantId);
-    if (returns === undefined) return reply.status(503).header('cache-control', 'no-store').send();
-    return sendPage(reply, 200, renderReturnsList(returns));
-  });
+  fastify.get<LinkRoute>(
+    `${onboardingPrefix}/:token/test/returns`,
+    linkRouteOptions,
+    async (request, reply) => {
+      const tenant = await linkedTenant(request, reply);
+      if (!tenant) return reply;
+      const returns = await returnsOf(request, tenant.settings.tenantId);
+      if (returns === undefined) return reply.status(503).header('cache-control', 'no-store').send();
+      return sendPage(reply, 200, renderReturnsList(returns));
+    },
+  );
 };

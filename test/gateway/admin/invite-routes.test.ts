@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, startOnboardingWorld, type OnboardingWorld } from './world.ts';
+import { adminToken, startOnboardingWorld, type OnboardingWorld } from '../onboarding/world.ts';
 
 let world: OnboardingWorld;
 
@@ -47,7 +47,7 @@ describe('admin invite routes', () => {
     }
   });
 
-  it('takes a ttlHours up to 720 and explains anything else', async () => {
+  it('takes a ttlHours up to 720 and explains anything else, in the admin API’s one error shape', async () => {
     const week = await createInvite({ ttlHours: 168 });
     expect(week.statusCode).toBe(201);
     expect(Date.parse(week.json<{ expiresAt: string }>().expiresAt) - Date.now()).toBeGreaterThan(
@@ -62,7 +62,11 @@ describe('admin invite routes', () => {
     ] as const) {
       const response = await createInvite(payload);
       expect(response.statusCode).toBe(400);
-      expect(response.json<{ message: string }>().message).toBe(message);
+      expect(response.json()).toEqual({
+        error: 'Bad Request',
+        message: 'Invalid request body.',
+        issues: [message],
+      });
     }
   });
 

@@ -1,7 +1,8 @@
+import { onboardingPrefix } from '../../public-urls.ts';
 import { html, type HtmlValue, type SafeHtml } from './html.ts';
 
-/** Where the onboarding plugin serves `gateway/static/`. */
-export const assetsPath = '/onboarding/assets';
+/** Where the onboarding routes serve `gateway/onboarding/static/`. */
+export const assetsPath = `${onboardingPrefix}/assets`;
 
 export interface PageOptions {
   title: string;

@@ -1,5 +1,5 @@
-import type { TenantSettings } from '../../config/tenant-settings.ts';
-import type { TenantReturn } from '../onboarding/tenant-returns.ts';
+import type { TenantSettings } from '../../../config/tenant-settings.ts';
+import type { TenantReturn } from '../tenant-returns.ts';
 import { html, type SafeHtml } from './html.ts';
 import { page } from './layout.ts';
 

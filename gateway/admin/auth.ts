@@ -5,23 +5,12 @@ import fp from 'fastify-plugin';
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * What every admin routes plugin shares: a bearer-token check in constant time, and JSON bodies that may be
- * empty (a POST without a body means "defaults", even when a client still sends a JSON content type).
- * Wrapped with fastify-plugin so both land in the scope that registers it: register it first inside each
- * admin routes plugin, never at the root, so it never applies to webhooks or onboarding. Without a
- * configured token the admin API is off.
+ * The admin API's bearer-token check, in constant time. Wrapped with fastify-plugin so the hook lands in
+ * the scope that registers it (the admin plugin), never at the root, so it never applies to webhooks or
+ * onboarding. Without a configured token the admin API is off.
  */
 export const adminAuth = fp<{ token: string | undefined }>(
   async (fastify: FastifyInstance, { token }) => {
-    const parseJson = fastify.getDefaultJsonParser('error', 'error');
-    fastify.removeContentTypeParser('application/json');
-    fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      const text = body.toString();
-      if (text === '') done(null, undefined);
-      // The default parser answers through `done`; it returns nothing to wait for.
-      else void parseJson(request, text, done);
-    });
-
     const expected = token === undefined ? undefined : digest(token);
     fastify.addHook('onRequest', async (request, reply) => {
       if (expected === undefined) {

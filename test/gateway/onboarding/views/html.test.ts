@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html } from '../../../gateway/views/html.ts';
+import { escapeHtml, html } from '../../../../gateway/onboarding/views/html.ts';
 
 describe('html templates', () => {
   it('escapes every interpolated string, in text and in attributes', () => {

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { adminAuth } from '../../../gateway/plugins/admin-auth.ts';
+import { adminAuth } from '../../../gateway/admin/auth.ts';
 
 const TOKEN = 'admin-auth-test-token-0123456789';
 

@@ -1,0 +1,140 @@
+// The admin API's contract: every route's path parameters, body and answers as zod schemas. The routes
+// validate and serialise with them, the OpenAPI document is generated from them, and the CLI's client
+// (cli/admin-api.ts) takes its types from them. Imports nothing of Fastify or Temporal, so the CLI can too.
+import { z } from 'zod';
+import { completionActions, tenantIdSchema, tenantSettingsSchema } from '../../config/tenant-settings.ts';
+import type { ReturnState, ReturnStage } from '../../workflows/messages.ts';
+
+const text = (field: string, max: number) =>
+  z
+    .string({ error: `"${field}" is required, as text` })
+    .trim()
+    .min(1, { error: `"${field}" is required, as text` })
+    .max(max, { error: `"${field}" must be at most ${max} characters` });
+
+/** An ID that goes into a URL path or a workflow ID: letters, digits, "-" and "_" only. */
+const pathId = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: `${what} must be 1–64 letters, digits, "-" or "_"` });
+
+// Path parameters
+
+export const tenantParams = z.object({ tenantId: tenantIdSchema });
+export const returnParams = tenantParams.extend({ loopReturnId: pathId('Loop return ID') });
+export const inviteParams = z.object({ id: pathId('Invite ID') });
+
+// Bodies (an empty POST body means `{}`: the defaults)
+
+/** `by` names the operator in the return's timeline. */
+export const retryBody = z.strictObject({ by: text('by', 200).optional() });
+export const markCompleteBody = z.strictObject({ by: text('by', 200), reason: text('reason', 1_000) });
+export const createInviteBody = z.strictObject({
+  note: z.string().trim().max(500, { error: 'note must be at most 500 characters' }).optional(),
+  ttlHours: z
+    .number({ error: 'ttlHours must be a number of hours' })
+    .positive({ error: 'ttlHours must be more than 0' })
+    .max(720, { error: 'ttlHours must be at most 720 (30 days)' })
+    .default(72),
+});
+
+// Answers
+
+/** Every 4xx and 5xx: what went wrong, and for a refused request, each problem as `field: problem`. */
+export const errorAnswer = z.object({
+  error: z.string(),
+  message: z.string(),
+  issues: z.array(z.string()).optional(),
+});
+
+export const tenantsAnswer = z.object({ tenants: z.array(tenantSettingsSchema) });
+export const tenantAnswer = z.object({ tenant: tenantSettingsSchema });
+
+/** Every stage of a return (the schema's check below keeps it in step with the workflow's). */
+export const returnStages = [
+  'received',
+  'resolving',
+  'creating-finale-return',
+  'awaiting-finale-completion',
+  'updating-loop',
+  'done',
+  'needs-attention',
+  'cancelled',
+] as const satisfies readonly ReturnStage[];
+
+/** The return workflow's `state` query answer (workflows/messages.ts), which the return routes pass on. */
+export const returnStateSchema = z.object({
+  version: z.literal(1),
+  tenantId: z.string(),
+  loopReturnId: z.string(),
+  orderName: z.string().optional(),
+  stage: z.enum(returnStages),
+  waitingFor: z.string(),
+  finaleReturn: z.object({ returnId: z.string(), returnUrl: z.string() }).optional(),
+  completionAction: z.enum(completionActions).optional(),
+  flagReasons: z.array(z.string()),
+  unmappedReasons: z.array(z.string()),
+  lastError: z
+    .object({
+      class: z.enum(['waiting', 'config', 'data']),
+      code: z.string(),
+      fix: z.string(),
+      message: z.string(),
+      step: z.string(),
+      at: z.string(),
+    })
+    .optional(),
+  attempts: z.number(),
+  manualCompletion: z.object({ by: z.string(), reason: z.string(), at: z.string() }).optional(),
+  outcome: z.enum(['processed', 'closed', 'flagged', 'cancelled', 'already-closed-in-loop']).optional(),
+  timeline: z.array(z.object({ at: z.string(), stage: z.enum(returnStages), event: z.string() })),
+});
+
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/**
+ * Fails to compile when the workflow's state and this schema drift apart, so a field added to the state
+ * is added here (and to the OpenAPI document) rather than stripped from the answer.
+ */
+const _returnStateInSync: Same<z.output<typeof returnStateSchema>, ReturnState> = true;
+
+export const inviteStatuses = ['open', 'used', 'expired', 'revoked'] as const;
+
+/** An invite as the admin API shows it: never its token, which exists only in the link handed out once. */
+export const inviteSchema = z.object({
+  id: z.string(),
+  status: z.enum(inviteStatuses),
+  tenantId: z.string().nullable(),
+  note: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  usedAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+});
+export const invitesAnswer = z.object({ invites: z.array(inviteSchema) });
+/** The one answer that carries the onboarding link (and so its token). */
+export const createdInviteAnswer = z.object({ id: z.string(), url: z.url(), expiresAt: z.iso.datetime() });
+
+export type ErrorAnswer = z.output<typeof errorAnswer>;
+export type TenantsAnswer = z.output<typeof tenantsAnswer>;
+export type TenantAnswer = z.output<typeof tenantAnswer>;
+export type ReturnStateAnswer = z.output<typeof returnStateSchema>;
+export type RetryBody = z.input<typeof retryBody>;
+export type MarkCompleteBody = z.input<typeof markCompleteBody>;
+export type CreateInviteBody = z.input<typeof createInviteBody>;
+export type InviteStatus = (typeof inviteStatuses)[number];
+export type InviteAnswer = z.output<typeof inviteSchema>;
+export type InvitesAnswer = z.output<typeof invitesAnswer>;
+export type CreatedInviteAnswer = z.output<typeof createdInviteAnswer>;
+
+const errorMeanings = {
+  400: 'The path or body is not valid; `issues` says what to change',
+  401: 'Missing or wrong admin token',
+  404: 'No such tenant, return workflow or invite',
+  409: 'The return cannot take this now; `message` says why',
+  503: 'Temporal did not answer in time; retry after Retry-After seconds',
+} as const;
+
+/** A route's error answers, for its schema's `response`, described for the OpenAPI document. */
+export const errorAnswers = <S extends keyof typeof errorMeanings>(...statuses: S[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [status, errorAnswer.describe(errorMeanings[status])]),
+  ) as Record<S, typeof errorAnswer>;
