@@ -3,6 +3,7 @@
 // (cli/admin-api.ts) takes its types from them. Imports nothing of Fastify or Temporal, so the CLI can too.
 import { z } from 'zod';
 import { completionActions, tenantIdSchema, tenantSettingsSchema } from '../../config/tenant-settings.ts';
+import { ISSUE_CODE_PATTERN } from '../../workflows/issue-codes.ts';
 import type { ReturnState, ReturnStage } from '../../workflows/messages.ts';
 
 const text = (field: string, max: number) =>
@@ -26,6 +27,14 @@ export const inviteParams = z.object({ id: pathId('Invite ID') });
 
 /** `by` names the operator in the return's timeline. */
 export const retryBody = z.strictObject({ by: text('by', 200).optional() });
+/** Every parked return of the tenant, or only those parked on one issue code. */
+export const retryParkedBody = z.strictObject({
+  code: z
+    .string({ error: '"code" must be an issue code, as text' })
+    .regex(ISSUE_CODE_PATTERN, { error: '"code" must be an issue code such as FacilityNotFound' })
+    .optional(),
+  by: text('by', 200).optional(),
+});
 export const markCompleteBody = z.strictObject({ by: text('by', 200), reason: text('reason', 1_000) });
 export const createInviteBody = z.strictObject({
   note: z.string().trim().max(500, { error: 'note must be at most 500 characters' }).optional(),
@@ -43,6 +52,17 @@ export const errorAnswer = z.object({
   error: z.string(),
   message: z.string(),
   issues: z.array(z.string()).optional(),
+});
+
+/** How many parked returns one batch operation matched and signalled to retry. */
+export const retryParkedAnswer = z.object({
+  tenantId: z.string(),
+  code: z.string().nullable(),
+  jobId: z.string().describe('The Temporal batch operation that signalled them'),
+  matched: z.number().int().describe('Parked returns the batch matched'),
+  nudged: z.number().int().describe('Of those, signalled to retry'),
+  failed: z.number().int(),
+  finished: z.boolean().describe('False when the batch was still running at the answer: counts are partial'),
 });
 
 export const tenantsAnswer = z.object({ tenants: z.array(tenantSettingsSchema) });
@@ -118,6 +138,8 @@ export type TenantsAnswer = z.output<typeof tenantsAnswer>;
 export type TenantAnswer = z.output<typeof tenantAnswer>;
 export type ReturnStateAnswer = z.output<typeof returnStateSchema>;
 export type RetryBody = z.input<typeof retryBody>;
+export type RetryParkedBody = z.input<typeof retryParkedBody>;
+export type RetryParkedAnswer = z.output<typeof retryParkedAnswer>;
 export type MarkCompleteBody = z.input<typeof markCompleteBody>;
 export type CreateInviteBody = z.input<typeof createInviteBody>;
 export type InviteStatus = (typeof inviteStatuses)[number];
