@@ -127,5 +127,9 @@ export async function retryParkedReturns(
 }
 
 /** After a settings change: the returns parked on something only a setting or a credential could fix. */
-export const retryConfigParkedReturns = (client: Client, tenantId: string, by: string) =>
-  retryParkedReturns(client, { tenantId, codes: configIssueCodes, by });
+export const retryConfigParkedReturns = (
+  client: Client,
+  tenantId: string,
+  by: string,
+  options?: RetryParkedOptions,
+) => retryParkedReturns(client, { tenantId, codes: configIssueCodes, by }, options);
