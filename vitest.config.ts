@@ -1,12 +1,69 @@
-import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// Test files that need a Temporal server (the run-wide dev server, or a time-skipping test server of their
+// own) or a browser: the `server` project. Everything else is the `unit` project, `npm run test:unit`,
+// which starts no Temporal server (connectToDevServer fails there, naming this list).
+const serverTests = [
+  'test/browser/**/*.test.ts',
+  'test/cli/admin-commands.test.ts',
+  'test/cli/history-commands.test.ts',
+  'test/e2e/**/*.test.ts',
+  'test/gateway/admin/{invite-routes,routes}.test.ts',
+  'test/gateway/main.test.ts',
+  'test/gateway/server.test.ts',
+  'test/gateway/routes/**/*.test.ts',
+  'test/gateway/onboarding/{links,save,validation}.test.ts',
+  'test/observability/{app-metrics,tracing,worker-process}.test.ts',
+  'test/scripts/start.test.ts',
+  'test/temporal/harness.test.ts',
+  'test/worker/main.test.ts',
+  'test/workflows/{return-workflow,return-workflow-time-skipping,tenant-sweeper}.test.ts',
+];
+
+const shared = {
+  resolve: {
+    // The Temporal SDK logs into the run's log file, not the terminal (see the file).
+    alias: [
+      {
+        find: /^@temporalio\/worker$/,
+        replacement: fileURLToPath(new URL('test/setup/temporal-worker.ts', import.meta.url)),
+      },
+    ],
+  },
+  test: {
+    // Temporal's native worker and the workflow bundler need real processes, not worker threads.
+    pool: 'forks' as const,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+};
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Temporal's native worker and the workflow bundler need real processes, not worker threads.
-    pool: 'forks',
-    globalSetup: ['test/setup/temporal-dev-server.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Runs once per run, whichever projects run: the run's log file.
+    globalSetup: ['test/setup/run-log.ts'],
+    // Workflow tests take seconds by design; the report names a test only when it is this slow.
+    slowTestThreshold: 10_000,
+    projects: [
+      {
+        ...shared,
+        test: {
+          ...shared.test,
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...serverTests],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          ...shared.test,
+          name: 'server',
+          include: serverTests,
+          globalSetup: ['test/setup/temporal-dev-server.ts'],
+        },
+      },
+    ],
   },
 });

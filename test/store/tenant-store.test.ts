@@ -5,16 +5,11 @@ import { TenantExistsError, TenantNotFoundError } from '../../store/errors.ts';
 import { InviteUsedError } from '../../store/invite-store.ts';
 import { SecretDecryptionError, SecretKeyError } from '../../store/secret-crypto.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
+import { realPostgres } from './real-postgres.ts';
 import { pgliteTarget, postgresTarget, type StoreTarget } from './store-targets.ts';
 import { newTenant } from './tenant-fixture.ts';
 
-const postgresUrl = process.env.TEST_DATABASE_URL;
-if (!postgresUrl) {
-  console.warn(
-    'Skipping the tenant store suite against a real PostgreSQL server: TEST_DATABASE_URL is not set. ' +
-      'Set it to a postgres:// URL whose role may CREATE DATABASE to run it (CI does).',
-  );
-}
+const postgres = await realPostgres();
 
 function storeSuite(makeTarget: () => Promise<StoreTarget>) {
   const key = randomBytes(32);
@@ -246,6 +241,6 @@ function storeSuite(makeTarget: () => Promise<StoreTarget>) {
 
 describe('tenant store on embedded PGlite', () => storeSuite(pgliteTarget));
 
-describe.skipIf(!postgresUrl)('tenant store on PostgreSQL (TEST_DATABASE_URL)', () =>
-  storeSuite(() => postgresTarget(postgresUrl!)),
+describe.skipIf(!postgres.url)(`tenant store on PostgreSQL (${postgres.source})`, () =>
+  storeSuite(() => postgresTarget(postgres.url!)),
 );

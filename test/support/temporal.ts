@@ -9,6 +9,11 @@ import { registerSearchAttributes } from '../../temporal/register-search-attribu
 /** Client and native connection to the run-wide dev server started by the global setup. */
 export async function connectToDevServer() {
   const address = inject('temporalAddress');
+  if (!address) {
+    throw new Error(
+      'No Temporal dev server in this vitest project: list this test file in serverTests (vitest.config.ts)',
+    );
+  }
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
