@@ -13,7 +13,7 @@ const serverTests = [
   'test/gateway/main.test.ts',
   'test/gateway/server.test.ts',
   'test/gateway/routes/**/*.test.ts',
-  'test/gateway/onboarding/{links,save,validation}.test.ts',
+  'test/gateway/onboarding/{destinations,links,save,validation}.test.ts',
   'test/observability/{app-metrics,tracing,worker-process}.test.ts',
   'test/scripts/start.test.ts',
   'test/temporal/harness.test.ts',
