@@ -9,6 +9,7 @@ export const configIssueCodes = [
   'LoopAuthFailed',
   'InvalidTenantSettings',
   'TenantNotFound',
+  'DemoTenantOutsideDemoMode',
 ] as const;
 
 export type ConfigIssueCode = (typeof configIssueCodes)[number];

@@ -130,13 +130,15 @@ describe('onboarding: where each Loop destination’s returns go', () => {
 
   it('reopens with the saved mapping chosen, without asking Loop or Finale', async () => {
     const tenantId = uniqueTenantId();
-    const { token } = await onboard(tenantId, {
+    await onboard(tenantId, {
       ...rows([
         [7296, 'location:Overflow'],
         [7297, 'not-handled'],
       ]),
       receiptMismatch: 'process',
     });
+    // A link saves once: the merchant changes the settings through an operator's change link.
+    const token = await world.changeLink(tenantId);
     const loopCalls = world.loop.state.calls.snapshot().total;
     const finaleCalls = world.finale.state.calls.snapshot().total;
     const page = (await world.get(token)).body;

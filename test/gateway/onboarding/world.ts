@@ -7,6 +7,7 @@ import { adminRoutes } from '../../../gateway/admin/routes.ts';
 import { onboardingRoutes } from '../../../gateway/onboarding/routes.ts';
 import { errorHandling } from '../../../gateway/plugins/error-handler.ts';
 import { adminPrefix } from '../../../gateway/public-urls.ts';
+import { createReadiness } from '../../../gateway/readiness.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../../sandbox/finale/server.ts';
 import { startLoopSimulator, type LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { openStore } from '../../../store/open-store.ts';
@@ -90,6 +91,7 @@ export function validFields(tenantId: string): Record<string, string> {
 export interface WorldOptions {
   /** An existing store (e.g. one whose database the test inspects); otherwise a fresh in-memory one. */
   store?: TenantStore;
+  /** PUBLIC_BASE_URL; default https://gateway.example.test. */
   publicBaseUrl?: string;
 }
 
@@ -105,8 +107,8 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
   const shop = seedLoopShops(loop);
   let store = options.store ?? (await openStore({ secretKey: randomBytes(32) }));
   const taskQueue = uniqueTaskQueue('onboarding');
+  const publicBaseUrl = options.publicBaseUrl ?? 'https://gateway.example.test';
   const env = {
-    PUBLIC_BASE_URL: options.publicBaseUrl,
     FINALE_BASE_URL: finale.url,
     LOOP_BASE_URL: loop.apiBaseUrl,
     LOOP_API_VERSION: '2026-07',
@@ -120,6 +122,7 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
       store,
       temporal: { client: temporal.client, taskQueue },
       env,
+      publicBaseUrl,
     });
     await fastify.register(adminRoutes, {
       prefix: adminPrefix,
@@ -127,7 +130,8 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
       store,
       temporal: { client: temporal.client, taskQueue },
       temporalTimeoutMs: 5_000,
-      publicBaseUrl: env.PUBLIC_BASE_URL,
+      publicBaseUrl,
+      readiness: createReadiness({ checks: {}, log: fastify.log }),
     });
     return fastify;
   };
@@ -140,6 +144,7 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
     temporal,
     taskQueue,
     env,
+    publicBaseUrl,
     get store() {
       return store;
     },
@@ -156,6 +161,11 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
 
     async newLink(ttlMs = 3_600_000): Promise<string> {
       return (await store.invites.create({ ttlMs })).token;
+    },
+
+    /** A link an operator makes to change a connected tenant (`invite create --tenant`). */
+    async changeLink(tenantId: string, ttlMs = 3_600_000): Promise<string> {
+      return (await store.invites.create({ ttlMs, tenantId })).token;
     },
 
     get: (token: string, suffix = '') => app.inject({ method: 'GET', url: `/onboarding/${token}${suffix}` }),
