@@ -14,7 +14,16 @@ export function formatReturn(state: ReturnState, webUiUrl?: string): string {
     ['Outcome', state.outcome],
     [
       'Finale return',
-      state.finaleReturn && `${state.finaleReturn.returnId} (${state.finaleReturn.returnUrl})`,
+      state.finaleReturn &&
+        `${state.finaleReturn.returnId} (${state.finaleReturn.returnUrl})` +
+          (state.finaleReturn.facilityName ? ` at ${state.finaleReturn.facilityName}` : ''),
+    ],
+    [
+      'Received',
+      state.receipt &&
+        (state.receipt.differences.length === 0
+          ? 'exactly what was created'
+          : state.receipt.differences.map((difference) => difference.line).join('\n' + ' '.repeat(20))),
     ],
     ['Attempts', state.attempts > 0 ? String(state.attempts) : undefined],
     [

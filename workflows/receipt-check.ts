@@ -96,3 +96,19 @@ export function compareReceipt(created: CreatedLine[], received: ReceivedLine[])
     return [{ product, expected: e, received: r, line }];
   });
 }
+
+/**
+ * The Loop note about a receipt that differs, one line per product after a sentence saying what was done:
+ * held for review (`flag`) or completed anyway (`process`).
+ */
+export function receiptNote(
+  finaleReturnId: string,
+  differences: ReceiptDifference[],
+  handling: 'flag' | 'process',
+): string {
+  const what =
+    handling === 'flag'
+      ? `Held for review: the warehouse received something else than Finale return ${finaleReturnId} lists.`
+      : `Completed although the warehouse received something else than Finale return ${finaleReturnId} lists.`;
+  return [what, ...differences.map((difference) => difference.line)].join('\n');
+}

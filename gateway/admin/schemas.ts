@@ -108,6 +108,7 @@ export const returnStages = [
   'needs-attention',
   'paused',
   'cancelled',
+  'skipped',
 ] as const satisfies readonly ReturnStage[];
 
 /** The return workflow's `state` query answer (workflows/messages.ts), which the return routes pass on. */
@@ -118,7 +119,9 @@ export const returnStateSchema = z.object({
   orderName: z.string().optional(),
   stage: z.enum(returnStages),
   waitingFor: z.string(),
-  finaleReturn: z.object({ returnId: z.string(), returnUrl: z.string() }).optional(),
+  finaleReturn: z
+    .object({ returnId: z.string(), returnUrl: z.string(), facilityName: z.string().optional() })
+    .optional(),
   completionAction: z.enum(completionActions).optional(),
   flagReasons: z.array(z.string()),
   unmappedReasons: z.array(z.string()),
@@ -148,6 +151,20 @@ export const returnStateSchema = z.object({
       }),
     )
     .optional(),
+  receipt: z
+    .object({
+      differences: z.array(
+        z.object({
+          product: z.string(),
+          expected: z.number(),
+          received: z.number(),
+          line: z.string().describe('e.g. "TEE-BLK-M: expected 2, received 1"'),
+        }),
+      ),
+      at: z.string(),
+    })
+    .describe('What the warehouse received compared with what was created, once Finale completed the return')
+    .optional(),
   outcome: z
     .enum([
       'processed',
@@ -157,6 +174,7 @@ export const returnStateSchema = z.object({
       'already-closed-in-loop',
       'already-handled',
       'not-open-in-loop',
+      'skipped',
     ])
     .optional(),
   timeline: z.array(z.object({ at: z.string(), stage: z.enum(returnStages), event: z.string() })),

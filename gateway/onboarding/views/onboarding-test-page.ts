@@ -16,6 +16,7 @@ const stageLabels: Record<TenantReturn['stage'], string> = {
   'needs-attention': 'Needs attention',
   paused: 'Held while the connection is paused',
   cancelled: 'Cancelled',
+  skipped: 'Skipped: its Loop destination is not handled in Finale',
   failed: 'Stopped by an error: please email support@loopreturns.com',
   stopped: 'Stopped by an operator',
 };
@@ -28,6 +29,7 @@ const outcomeLabels: Record<NonNullable<TenantReturn['outcome']>, string> = {
   'already-closed-in-loop': 'was already closed in Loop',
   'already-handled': 'was already handled earlier',
   'not-open-in-loop': 'no longer open in Loop: nothing to do',
+  skipped: 'left alone in Loop',
 };
 
 const tone = (stage: TenantReturn['stage']) =>
@@ -35,7 +37,7 @@ const tone = (stage: TenantReturn['stage']) =>
     ? 'good'
     : stage === 'needs-attention' || stage === 'failed'
       ? 'bad'
-      : stage === 'cancelled' || stage === 'stopped'
+      : stage === 'cancelled' || stage === 'stopped' || stage === 'skipped'
         ? 'muted'
         : 'busy';
 
@@ -52,6 +54,7 @@ export function renderReturnsList(returns: TenantReturn[]): SafeHtml {
         <th scope="col">Loop return</th>
         <th scope="col">Order</th>
         <th scope="col">Finale return</th>
+        <th scope="col">Finale location</th>
         <th scope="col">Stage</th>
       </tr>
     </thead>
@@ -62,12 +65,16 @@ export function renderReturnsList(returns: TenantReturn[]): SafeHtml {
             <td>${item.loopReturnId}</td>
             <td>${item.orderName ?? '—'}</td>
             <td>${item.finaleReturnId ?? '—'}</td>
+            <td class="location">${item.facilityName ?? '—'}</td>
             <td>
               <span class="stage ${tone(item.stage)}"
                 >${stageLabels[item.stage]}${item.outcome && html`: ${outcomeLabels[item.outcome]}`}</span
               >
               ${item.stage !== 'done' && item.waitingFor && html`<span class="detail">${item.waitingFor}</span>`}
               ${item.fix && html`<span class="detail">What to do: ${item.fix}</span>`}
+              ${item.receiptDifferences?.map(
+                (line) => html`<span class="detail receipt">Received differently: ${line}</span>`,
+              )}
             </td>
           </tr>`,
       )}
