@@ -19,7 +19,7 @@ const serverTests = [
   'test/security/demo-mode-routing.test.ts',
   'test/temporal/harness.test.ts',
   'test/worker/main.test.ts',
-  'test/workflows/{return-workflow,return-workflow-time-skipping,tenant-sweeper}.test.ts',
+  'test/workflows/{return-destinations,return-receipt,return-workflow,return-workflow-time-skipping,tenant-sweeper}.test.ts',
 ];
 
 const shared = {
