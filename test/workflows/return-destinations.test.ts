@@ -213,6 +213,10 @@ describe('routing returns by Loop destination, on the dev server', () => {
           (s) => s.stage === 'awaiting-finale-completion',
         );
         expect(moved.finaleReturn?.facilityName).toBe('Overflow');
+        pipeline.finale.state.completeReturn(moved.finaleReturn!.returnUrl);
+        await sweepOnce();
+        expect((await handle.result()).outcome).toBe('processed');
+        await pipeline.recordHistory('destination-held-until-mapped', handle.workflowId);
         expect(finaleReturnOf(loopReturn.id).map((r) => r.destinationFacilityUrl)).toEqual([
           facilityUrlOf('Overflow'),
         ]);
