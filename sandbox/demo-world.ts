@@ -21,11 +21,12 @@ export const demoProducts = [
 
 /**
  * The demo shop's Loop destinations: its warehouse (where every return goes unless a tenant maps them) and a
- * second one for tests of the destination map, matching the Finale account's two locations by name.
+ * second one for tests of the destination map, matching the Finale account's two locations by name. Their
+ * IDs stay clear of the simulator's own numbering (from 7295), which other shops in the same simulator use.
  */
 export const demoLoopDestinations = [
-  { id: 7295, name: 'Main Warehouse' },
-  { id: 7296, name: 'Overflow' },
+  { id: 7101, name: 'Main Warehouse' },
+  { id: 7102, name: 'Overflow' },
 ];
 
 export const demoTenantSettings = {

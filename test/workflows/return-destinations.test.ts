@@ -1,7 +1,7 @@
 // Routing by Loop destination, on the dev server against both simulators: each mapped destination's returns
 // are created at its own Finale location, a destination not handled in Finale is skipped before any Finale
 // call (also when the sweeper finds a return whose webhook never came), and a destination added in Loop after
-// onboarding follows the tenant's setting. The demo shop's destinations are 7295 (Main Warehouse) and 7296
+// onboarding follows the tenant's setting. The demo shop's destinations are 7101 (Main Warehouse) and 7102
 // (Overflow), matching the demo Finale account's two locations.
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +21,8 @@ const LOOP_LIST = 'GET /warehouse/return/list';
 
 /** As onboarding records them: every destination Loop had then, each where the merchant chose. */
 const onboardedMap: NonNullable<TenantSettingsInput['destinationMap']> = {
-  '7295': { route: 'default', loopName: 'Main Warehouse' },
-  '7296': { route: 'location', facilityName: 'Overflow', loopName: 'Overflow' },
+  '7101': { route: 'default', loopName: 'Main Warehouse' },
+  '7102': { route: 'location', facilityName: 'Overflow', loopName: 'Overflow' },
 };
 
 describe('routing returns by Loop destination, on the dev server', () => {
@@ -92,9 +92,9 @@ describe('routing returns by Loop destination, on the dev server', () => {
   });
 
   it('creates each return at the Finale location its destination is mapped to', async () => {
-    const toMain = pipeline.submitReturn(newOrder(['TEE-BLK-M']), [{ sku: 'TEE-BLK-M' }], 7295);
-    const toOverflow = pipeline.submitReturn(newOrder(['CAP-RED']), [{ sku: 'CAP-RED' }], 7296);
-    expect([toMain.destinationId, toOverflow.destinationId]).toEqual(['7295', '7296']);
+    const toMain = pipeline.submitReturn(newOrder(['TEE-BLK-M']), [{ sku: 'TEE-BLK-M' }], 7101);
+    const toOverflow = pipeline.submitReturn(newOrder(['CAP-RED']), [{ sku: 'CAP-RED' }], 7102);
+    expect([toMain.destinationId, toOverflow.destinationId]).toEqual(['7101', '7102']);
     await Promise.all([pipeline.start(toMain), pipeline.start(toOverflow)]);
 
     const [main, overflow] = await Promise.all(
@@ -117,9 +117,9 @@ describe('routing returns by Loop destination, on the dev server', () => {
 
   it('skips a return to a destination not handled in Finale: no Finale call, no Loop action', async () => {
     await withSettings(
-      { destinationMap: { ...onboardedMap, '7296': { route: 'not-handled', loopName: 'Overflow' } } },
+      { destinationMap: { ...onboardedMap, '7102': { route: 'not-handled', loopName: 'Overflow' } } },
       async () => {
-        const loopReturn = pipeline.submitReturn(newOrder(['CAP-RED']), [{ sku: 'CAP-RED' }], 7296);
+        const loopReturn = pipeline.submitReturn(newOrder(['CAP-RED']), [{ sku: 'CAP-RED' }], 7102);
         const finaleBefore = finaleCalls();
         const loopActionsBefore = loopActions();
         const result = await (await pipeline.start(loopReturn)).result();
@@ -128,7 +128,7 @@ describe('routing returns by Loop destination, on the dev server', () => {
         expect(result).toMatchObject({ stage: 'skipped', outcome: 'skipped' });
         expect(result.finaleReturn).toBeUndefined();
         expect(result.timeline.at(-1)?.event).toBe(
-          'Loop destination 7296 (Overflow) is not handled in Finale: skipped, Loop left alone',
+          'Loop destination 7102 (Overflow) is not handled in Finale: skipped, Loop left alone',
         );
         expect(finaleCalls()).toBe(finaleBefore);
         expect(loopActions()).toBe(loopActionsBefore);
@@ -140,12 +140,12 @@ describe('routing returns by Loop destination, on the dev server', () => {
 
   it('skips it the same way when the sweeper finds a return whose webhook never came', async () => {
     await withSettings(
-      { destinationMap: { ...onboardedMap, '7296': { route: 'not-handled' } } },
+      { destinationMap: { ...onboardedMap, '7102': { route: 'not-handled' } } },
       async () => {
         const orderName = newOrder(['CAP-RED']);
         const seeded = pipeline.loop.state.seedReturn({
           orderName,
-          destinationId: 7296,
+          destinationId: 7102,
           updatedAt: new Date(Date.now() - 3 * 60_000),
           items: [{ sku: 'CAP-RED', returnReason: 'Too small' }],
         });
@@ -226,7 +226,7 @@ describe('routing returns by Loop destination, on the dev server', () => {
 
   it('adds one Loop note naming the Finale return and location when the tenant asks: 2 Loop calls in all', async () => {
     await withSettings({ loopNoteOnCreate: true }, async () => {
-      const loopReturn = pipeline.submitReturn(newOrder(['CAP-RED']), [{ sku: 'CAP-RED' }], 7296);
+      const loopReturn = pipeline.submitReturn(newOrder(['CAP-RED']), [{ sku: 'CAP-RED' }], 7102);
       const loopBefore = loopCalls();
       const handle = await pipeline.start(loopReturn);
       await pipeline.waitForState(loopReturn.id, (s) => s.stage === 'awaiting-finale-completion');

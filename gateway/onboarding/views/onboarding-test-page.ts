@@ -1,4 +1,4 @@
-import type { TenantSettings } from '../../../config/tenant-settings.ts';
+import type { DestinationRoute, TenantSettings } from '../../../config/tenant-settings.ts';
 import type { TenantReturn } from '../tenant-returns.ts';
 import { html, type SafeHtml } from './html.ts';
 import { page } from './layout.ts';
@@ -96,6 +96,16 @@ export interface TestPageView {
   listAvailable: boolean;
 }
 
+/** Some Loop destination goes elsewhere than the destination facility. */
+const routedElsewhere = (settings: TenantSettings) =>
+  Object.values(settings.destinationMap).some((route) => route.route !== 'default');
+
+function describeRoute(route: DestinationRoute, settings: TenantSettings): string {
+  if (route.route === 'location') return route.facilityName;
+  if (route.route === 'not-handled') return 'not handled in Finale (skipped)';
+  return settings.destinationFacilityName;
+}
+
 /** "2026-05-04 14:03 UTC, through this link" — so a merchant notices a change they did not make. */
 function describeChange({ at, via, thisLink }: TestPageView['lastChange']): SafeHtml {
   const when = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -127,7 +137,11 @@ export function renderTestPage(view: TestPageView): SafeHtml {
         </li>
         <li>
           <strong>Watch it appear below</strong> within a few seconds. A return is then created in Finale at
-          <strong>${settings.destinationFacilityName}</strong>.
+          ${
+            routedElsewhere(settings)
+              ? html`the location its Loop destination goes to (below: <strong>Finale location</strong>)`
+              : html`<strong>${settings.destinationFacilityName}</strong>`
+          }.
         </li>
         <li>
           <strong>Complete it in Finale</strong> once your warehouse has received it. Within a few minutes the
@@ -161,6 +175,18 @@ export function renderTestPage(view: TestPageView): SafeHtml {
         <dd>${settings.finaleAccountName}</dd>
         <dt>Destination facility</dt>
         <dd>${settings.destinationFacilityName}</dd>
+        ${
+          routedElsewhere(settings) &&
+          html`<dt>Destinations</dt>
+            <dd>
+              ${Object.entries(settings.destinationMap).map(
+                ([id, route]) =>
+                  html`<span class="detail"
+                    >${route.loopName ?? `Destination ${id}`} → ${describeRoute(route, settings)}</span
+                  >`,
+              )}
+            </dd>`
+        }
         <dt>Mapped reasons</dt>
         <dd>${Object.keys(settings.reasonMap).length || 'none'}</dd>
         <dt>Loop webhook address</dt>
