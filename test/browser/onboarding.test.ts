@@ -300,11 +300,12 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     // Loop's destinations, each offered the facility, every Finale location, or "not handled".
     const table = page.locator('table.destinations');
     await table.waitFor();
-    await expect(
-      table
-        .locator('tbody tr')
-        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-destination-id'))),
-    ).resolves.toEqual(['8401', '8402', '8403']);
+    const rows = await table.locator('tbody tr').all();
+    await expect(Promise.all(rows.map((row) => row.getAttribute('data-destination-id')))).resolves.toEqual([
+      '8401',
+      '8402',
+      '8403',
+    ]);
     await expect(page.getByLabel('Overflow Lot').locator('option').allTextContents()).resolves.toEqual([
       'The destination facility (Main Warehouse)',
       'Finale location: Main Warehouse',
