@@ -5,15 +5,18 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
-import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { temporal } from '@temporalio/proto';
+import { toPayloads, type Payload } from '@temporalio/common';
 import { tenantIdSchema } from '../config/tenant-settings.ts';
 import { configIssueCodes, ISSUE_CODE_PATTERN } from '../workflows/issue-codes.ts';
 import { retrySignal, type RetryRequest } from '../workflows/messages.ts';
 import { returnWorkflow } from '../workflows/return-workflow.ts';
 import { searchAttributes } from '../workflows/search-attributes.ts';
 
-const { BatchOperationState } = temporal.api.enums.v1;
+/**
+ * `temporal.api.enums.v1.BatchOperationState.BATCH_OPERATION_STATE_RUNNING`. Written out: @temporalio/proto
+ * is CommonJS without named exports Node can see, and not a dependency of this project in its own right.
+ */
+const BATCH_OPERATION_STATE_RUNNING = 1;
 
 export interface RetryParkedRequest {
   tenantId: string;
@@ -73,6 +76,16 @@ export interface RetryParkedOptions {
   pollMs?: number;
 }
 
+/** The signal's argument as the client would send it: the payload converter, then any codecs. */
+async function encodeSignal(
+  converter: Client['options']['loadedDataConverter'],
+  value: RetryRequest,
+): Promise<Payload[]> {
+  let payloads = toPayloads(converter.payloadConverter, value) ?? [];
+  for (const codec of converter.payloadCodecs) payloads = await codec.encode(payloads);
+  return payloads;
+}
+
 /**
  * Signals `retry` to each of the tenant's parked returns (optionally only those on some issue codes) with
  * one batch operation, and answers how many it matched and nudged. Temporal runs few batch operations per
@@ -91,7 +104,7 @@ export async function retryParkedReturns(
   const service = client.workflowService;
   const jobId = `retry-parked-${request.tenantId}-${randomUUID()}`;
   const retry: RetryRequest = { version: 1, by: request.by };
-  const input = { payloads: (await encodeToPayloads(loadedDataConverter, retry)) ?? [] };
+  const input = { payloads: await encodeSignal(loadedDataConverter, retry) };
   const codes = request.codes ? ` on ${request.codes.join(', ')}` : '';
 
   for (;;) {
@@ -112,7 +125,7 @@ export async function retryParkedReturns(
 
   for (;;) {
     const described = await service.describeBatchOperation({ namespace, jobId });
-    const finished = described.state !== BatchOperationState.BATCH_OPERATION_STATE_RUNNING;
+    const finished = Number(described.state) !== BATCH_OPERATION_STATE_RUNNING;
     if (finished || Date.now() + pollMs > deadline) {
       return {
         jobId,
