@@ -609,7 +609,7 @@ describe('a worker crash in the middle of the Finale create', () => {
       await pipeline.recordHistory('worker-crash-during-create', pipeline.handle(loopReturn.id).workflowId);
       expect(result.outcome).toBe('processed');
       expect(result.timeline.map((t) => t.event)).toContain(
-        `Finale return ${finaleReturnIdFor(loopReturn.id)} found (created earlier)`,
+        `Finale return ${finaleReturnIdFor(loopReturn.id)} found (created earlier) at Main Warehouse`,
       );
       expect(pipeline.finaleCalls(FINALE_CREATE) - createsBefore).toBe(1);
       expect(
