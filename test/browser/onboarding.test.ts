@@ -5,16 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../config/env.ts';
-import { startGateway } from '../../gateway/server.ts';
 import type { SimShop } from '../../sandbox/loop/records.ts';
 import { sweeperWorkflowId } from '../../workflows/ids.ts';
 import { sweepNowSignal } from '../../workflows/tenant-sweeper.ts';
 import { finaleAccount, loopKeys, seedFinaleAccount, seedLoopShops } from '../gateway/onboarding/world.ts';
-import { freePort } from '../support/free-port.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { startPipelineGateway } from '../support/pipeline-gateway.ts';
 import { connectToDevServer } from '../support/temporal.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,7 +45,7 @@ const screenshotDir = process.env.SCREENSHOT_DIR;
 describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
   let dev: Awaited<ReturnType<typeof connectToDevServer>>;
   let pipeline: Pipeline;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: Awaited<ReturnType<typeof startPipelineGateway>>;
   let shop: SimShop;
   let page: Page;
   const launched: { browser: BrowserContext; profileDir: string }[] = [];
@@ -104,22 +101,7 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     });
     shop = seedLoopShops(pipeline.loop);
 
-    const port = await freePort();
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      port,
-      logger: pino({ level: 'silent' }),
-      env: parseEnv({
-        LOG_LEVEL: 'silent',
-        ADMIN_TOKEN,
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        FINALE_BASE_URL: pipeline.finale.url,
-        LOOP_BASE_URL: pipeline.loop.apiBaseUrl,
-        LOOP_API_VERSION: '2026-07',
-      }),
-      store: pipeline.store,
-      temporal: { client: pipeline.client, taskQueue: pipeline.taskQueue },
-    });
+    gateway = await startPipelineGateway(pipeline, ADMIN_TOKEN);
 
     ({ page } = await launch(true));
   });

@@ -5,15 +5,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.ts';
-import { parseEnv } from '../../config/env.ts';
-import { startGateway } from '../../gateway/server.ts';
-import { createLogger } from '../../observability/logger.ts';
 import { demoFinaleAccount, demoLoopShop, demoTenantSettings } from '../../sandbox/demo-world.ts';
 import { parkedReturnsQuery } from '../../temporal/retry-parked.ts';
 import { sweeperWorkflowId } from '../../workflows/ids.ts';
 import type { ReturnState } from '../../workflows/messages.ts';
-import { freePort } from '../support/free-port.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { startPipelineGateway } from '../support/pipeline-gateway.ts';
 import { connectToDevServer } from '../support/temporal.ts';
 
 const ADMIN_TOKEN = 'parked-returns-admin-token-0123456789';
@@ -22,7 +19,7 @@ const PARKED = 30;
 describe('parked returns resume when the setting they wait for is fixed', () => {
   let dev: Awaited<ReturnType<typeof connectToDevServer>>;
   let pipeline: Pipeline;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: Awaited<ReturnType<typeof startPipelineGateway>>;
   let nextOrder = 6001;
 
   const cli = async (args: string[]) => {
@@ -35,6 +32,10 @@ describe('parked returns resume when the setting they wait for is fixed', () => 
     );
     return { code, out, err };
   };
+
+  /** `return retry --all --tenant <this tenant> --code <code>`. */
+  const retryAll = (code: string, ...more: string[]) =>
+    cli(['return', 'retry', '--all', '--tenant', pipeline.tenantId, '--code', code, ...more]);
 
   /** Submits and starts returns of one product each; answers their Loop return IDs. */
   async function startReturns(count: number, sku: string): Promise<string[]> {
@@ -81,22 +82,7 @@ describe('parked returns resume when the setting they wait for is fixed', () => 
         sweeperIntervalMs: '1s',
       },
     });
-    const port = await freePort();
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      port,
-      logger: createLogger({ level: 'silent' }),
-      env: parseEnv({
-        LOG_LEVEL: 'silent',
-        ADMIN_TOKEN,
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        FINALE_BASE_URL: pipeline.finale.url,
-        LOOP_BASE_URL: pipeline.loop.apiBaseUrl,
-        LOOP_API_VERSION: '2026-07',
-      }),
-      store: pipeline.store,
-      temporal: { client: pipeline.client, taskQueue: pipeline.taskQueue },
-    });
+    gateway = await startPipelineGateway(pipeline, ADMIN_TOKEN);
   });
 
   afterAll(async () => {
@@ -116,17 +102,7 @@ describe('parked returns resume when the setting they wait for is fixed', () => 
     await Promise.all([parkedOn(withoutSku, 'MissingSku'), parkedOn(wrongFacility, 'FacilityNotFound')]);
     await Promise.all([visibleAsParked(3, 'MissingSku'), visibleAsParked(2, 'FacilityNotFound')]);
 
-    const run = await cli([
-      'return',
-      'retry',
-      '--all',
-      '--tenant',
-      pipeline.tenantId,
-      '--code',
-      'MissingSku',
-      '--by',
-      'ops',
-    ]);
+    const run = await retryAll('MissingSku', '--by', 'ops');
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     expect(run.out).toBe(
@@ -138,15 +114,7 @@ describe('parked returns resume when the setting they wait for is fixed', () => 
     }
     for (const id of wrongFacility) expect(retriedBy(await pipeline.state(id), 'ops')).toBe(false);
 
-    const none = await cli([
-      'return',
-      'retry',
-      '--all',
-      '--tenant',
-      pipeline.tenantId,
-      '--code',
-      'SkuUnknown',
-    ]);
+    const none = await retryAll('SkuUnknown');
     expect(none.out).toBe(
       `No return of tenant ${pipeline.tenantId} is parked on SkuUnknown: nothing to retry.\n`,
     );
