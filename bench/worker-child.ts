@@ -7,7 +7,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { NewTenant } from '../config/tenant-settings.ts';
 import { CredentialRateLimiter } from '../integrations/rate-limiter.ts';
 import { openStore } from '../store/open-store.ts';
-import { createWorker, defaultTuning } from '../worker/create-worker.ts';
+import { createWorker } from '../worker/create-worker.ts';
+import { defaultTuning } from '../worker/tuning.ts';
 
 const env = (name: string) => {
   const value = process.env[name];

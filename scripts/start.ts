@@ -19,6 +19,7 @@ import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { startTenantSweeper } from '../temporal/workflow-starts.ts';
 import { createWorker } from '../worker/create-worker.ts';
+import { workerTuning } from '../worker/tuning.ts';
 import { lockDataDir } from './start/data-dir-lock.ts';
 import { demoTenantId, realTenantIds, startDemoSandbox, type DemoSandbox } from './start/demo-sandbox.ts';
 import { currentOnboardingLink, loadOrCreateAdminToken } from './start/local-credentials.ts';
@@ -129,6 +130,7 @@ try {
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    tuning: workerTuning(env),
     tracing,
   });
   const workerRun = worker.run();

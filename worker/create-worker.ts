@@ -11,23 +11,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
 import { workflowInterceptorModules, workflowsPath } from '../temporal/workflow-modules.ts';
-
-export interface WorkerTuning {
-  /** Activities (API calls) in flight at once; each tenant is further held to its APIs' limits. */
-  maxConcurrentActivities: number;
-  maxConcurrentWorkflowTasks: number;
-  /** Workflows kept in memory between tasks; bounds the worker's memory. */
-  maxCachedWorkflows: number;
-  /** How long in-flight activities get to finish after SIGTERM before they are cancelled. */
-  shutdownGraceTime: string;
-}
-
-export const defaultTuning: WorkerTuning = {
-  maxConcurrentActivities: 50,
-  maxConcurrentWorkflowTasks: 20,
-  maxCachedWorkflows: 1_000,
-  shutdownGraceTime: '20 seconds',
-};
+import { defaultTuning, type WorkerTuning } from './tuning.ts';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -101,6 +85,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: tuning.maxCachedWorkflows,
-    shutdownGraceTime: tuning.shutdownGraceTime,
+    shutdownGraceTime: tuning.shutdownGraceMs,
   });
 }

@@ -1,5 +1,5 @@
 // The worker as its own process (production): polls the task queue until SIGTERM/SIGINT, then lets
-// in-flight activities finish (shutdownGraceTime) before exiting. Serves the SDK's metrics and the
+// in-flight activities finish (WORKER_SHUTDOWN_GRACE_MS) before exiting. Serves the SDK's metrics and the
 // application metrics on their Prometheus endpoints, and traces when an OTLP endpoint is configured.
 import { apiEndpoints } from '../config/api-endpoints.ts';
 import { loadEnvOrExit } from '../config/env.ts';
@@ -14,6 +14,7 @@ import { openStoreFromEnv } from '../store/open-store.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { createWorker } from './create-worker.ts';
+import { workerTuning } from './tuning.ts';
 
 const env = loadEnvOrExit();
 const logger = createLogger({ level: env.LOG_LEVEL });
@@ -52,6 +53,7 @@ try {
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    tuning: workerTuning(env),
     tracing,
   });
   logger.info(
