@@ -19,6 +19,7 @@ import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { startTenantSweeper } from '../temporal/workflow-starts.ts';
 import { createWorker } from '../worker/create-worker.ts';
+import { drained } from '../worker/drain.ts';
 import { workerTuning } from '../worker/tuning.ts';
 import { lockDataDir } from './start/data-dir-lock.ts';
 import { demoTenantId, realTenantIds, startDemoSandbox, type DemoSandbox } from './start/demo-sandbox.ts';
@@ -136,7 +137,7 @@ try {
   const workerRun = worker.run();
   stops.push(async () => {
     worker.shutdown();
-    await workerRun;
+    await drained(worker, workerRun, logger);
   });
 
   step('starting the gateway');

@@ -53,6 +53,8 @@ const appSinks: InjectedSinks<AppSinks> = {
   },
 };
 
+const SHUTDOWN_FORCE_MARGIN_MS = 3_000;
+
 /** The worker with every workflow and activity of the service registered. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const tuning = { ...defaultTuning, ...deps.tuning };
@@ -86,5 +88,8 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: tuning.maxCachedWorkflows,
     shutdownGraceTime: tuning.shutdownGraceMs,
+    // Cancelled activities get a moment to stop; one that ignores its cancellation must not hold the
+    // process: the worker gives up on it, and Temporal retries it once its timeout passes.
+    shutdownForceTime: tuning.shutdownGraceMs + SHUTDOWN_FORCE_MARGIN_MS,
   });
 }

@@ -14,6 +14,7 @@ import { openStoreFromEnv } from '../store/open-store.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { createWorker } from './create-worker.ts';
+import { drained } from './drain.ts';
 import { workerTuning } from './tuning.ts';
 
 const env = loadEnvOrExit();
@@ -66,7 +67,7 @@ try {
     'worker running',
   );
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once it is done.
-  await worker.run();
+  await drained(worker, worker.run(), logger);
   logger.info('worker stopped');
 } finally {
   await nativeConnection.close();
