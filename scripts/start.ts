@@ -89,6 +89,7 @@ try {
       uiPort: env.TEMPORAL_UI_PORT,
       dbFile,
       namespace: env.TEMPORAL_NAMESPACE,
+      ownProcessGroup: true,
       onOutput: (line) => logger.debug({ source: 'temporal' }, line),
     });
     stops.push(devServer.stop);

@@ -16,6 +16,11 @@ export interface DevServerOptions {
   /** How long to wait for the frontend to answer; generous because a cold SQLite migration is slow on CI. */
   readyTimeoutMs?: number;
   onOutput?: (line: string) => void;
+  /**
+   * Run it in a process group of its own, so a Ctrl-C meant for the parent does not reach it: the parent
+   * stops it once its worker has drained (npm start). It is still killed when the parent exits.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface DevServer {
@@ -65,7 +70,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
 
-  const child = spawn(resolveTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(resolveTemporalCli(), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
+  });
+  // Outside the parent's group, nothing else would stop it should the parent exit without stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  if (options.ownProcessGroup) {
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+  }
   // The last lines it printed say why, should it exit before answering.
   const recent: string[] = [];
   const forward = (chunk: Buffer) => {
