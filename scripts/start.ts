@@ -24,6 +24,7 @@ import { workerTuning } from '../worker/tuning.ts';
 import { lockDataDir } from './start/data-dir-lock.ts';
 import { demoTenantId, realTenantIds, startDemoSandbox, type DemoSandbox } from './start/demo-sandbox.ts';
 import { currentOnboardingLink, loadOrCreateAdminToken } from './start/local-credentials.ts';
+import { buildWorkflowBundle } from './start/workflow-bundle.ts';
 
 const env = loadEnvOrExit();
 // Request and worker logs would bury the start-up block; `LOG_LEVEL=info npm start` brings them back.
@@ -118,6 +119,9 @@ try {
   }
 
   step(`starting the worker (task queue ${env.TEMPORAL_TASK_QUEUE}; bundling the workflows takes a moment)`);
+  // Tracing adds its own workflow interceptors, which only an in-process bundle includes.
+  const workflowBundlePath =
+    env.WORKFLOW_BUNDLE_PATH ?? (tracing ? undefined : await buildWorkflowBundle(env.DATA_DIR));
   const nativeConnection = await connectWorkerConnection(temporalAddress, env);
   stops.push(() => nativeConnection.close());
   const worker = await createWorker({
@@ -131,7 +135,7 @@ try {
     endpoints: apiEndpoints(env, demo?.endpoints),
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
-    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    workflowBundlePath,
     tuning: workerTuning(env),
     tracing,
   });
