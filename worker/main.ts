@@ -2,6 +2,7 @@
 // in-flight activities finish (WORKER_SHUTDOWN_GRACE_MS) before exiting. Serves the SDK's metrics and the
 // application metrics on their Prometheus endpoints, and traces when an OTLP endpoint is configured.
 import { apiEndpoints } from '../config/api-endpoints.ts';
+import { apiSettingsFromEnv } from '../config/api-settings.ts';
 import { loadEnvOrExit } from '../config/env.ts';
 import { createLogger } from '../observability/logger.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
@@ -54,6 +55,7 @@ try {
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    api: apiSettingsFromEnv(env),
     tuning: workerTuning(env),
     tracing,
   });

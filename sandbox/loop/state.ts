@@ -81,7 +81,15 @@ const patchSettings = (settings: LoopSettings, input: SettingsPatch): LoopSettin
 };
 
 /** Loop answers in its own way; the create-then-drop and URL-less answers are Finale's failure modes. */
-const faultKinds = ['server-error', 'rate-limit', 'latency', 'body', 'drop'] as const;
+const faultKinds = [
+  'server-error',
+  'rate-limit',
+  'latency',
+  'body',
+  'huge-body',
+  'endless-pages',
+  'drop',
+] as const;
 export type LoopFaultKind = (typeof faultKinds)[number];
 
 /**
