@@ -76,12 +76,14 @@ class BudgetQueue {
     private readonly take: (reserve: number) => Promise<TakeResult>,
   ) {}
 
-  acquire(priority: RequestPriority, maxWaitMs: number): Promise<void> {
+  acquire(priority: RequestPriority, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
     const labels = { budget: this.budget, priority };
     const since = Date.now();
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<void>((resolve, reject) => {
       const settle = () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', abandon);
         budgetWaiting.dec(labels);
       };
       const waiter: Waiter = {
@@ -109,14 +111,25 @@ class BudgetQueue {
             : (ahead + 1) * interval,
         );
         waiter.fail(new BudgetWaitExceededError(this.budget, Date.now() - since, retryAfterMs));
-        // Nobody left to wait for: the pump need not sleep out a long block.
-        if (!this.head()) this.sleeping?.wake();
+        this.wakeIfNobodyWaits();
       }, maxWaitMs);
+      // The work this call belongs to was cancelled (a worker shutting down, say): it leaves the queue now.
+      const abandon = () => {
+        if (!this.remove(waiter)) return;
+        waiter.fail(signal?.reason as Error);
+        this.wakeIfNobodyWaits();
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
       budgetWaiting.inc(labels);
       this.waiting[priority].push(waiter);
       if (priority === 'work' && this.sleeping?.priority === 'background') this.sleeping.wake();
       void this.pump();
     });
+  }
+
+  /** Nobody left to wait for: the pump need not sleep out a long block. */
+  private wakeIfNobodyWaits(): void {
+    if (!this.head()) this.sleeping?.wake();
   }
 
   private head(): Waiter | undefined {
@@ -199,7 +212,14 @@ export class ApiBudgets {
 
   /** Waits for a token of every budget in `budgets` (scarcest first), then runs `task` within the credential's concurrency. */
   async run<T>(
-    call: { api: ApiName; key: string; budgets: readonly BudgetName[]; priority: RequestPriority },
+    call: {
+      api: ApiName;
+      key: string;
+      budgets: readonly BudgetName[];
+      priority: RequestPriority;
+      /** Aborted: the call stops waiting for its tokens and fails with the signal's reason. */
+      signal?: AbortSignal;
+    },
     task: () => Promise<T>,
   ): Promise<T> {
     const deadline = Date.now() + this.maxWaitMs;
@@ -207,7 +227,11 @@ export class ApiBudgets {
       (a, b) => this.shapes[a].refillPerSecond - this.shapes[b].refillPerSecond,
     );
     for (const budget of scarcestFirst) {
-      await this.queue(call.key, budget).acquire(call.priority, Math.max(0, deadline - Date.now()));
+      await this.queue(call.key, budget).acquire(
+        call.priority,
+        Math.max(0, deadline - Date.now()),
+        call.signal,
+      );
     }
     const id = `${call.api}\u0000${call.key}`;
     let limit = this.inFlight.get(id);
