@@ -40,16 +40,23 @@ const env = loadEnvOrExit();
 const logger = createLogger({ level: process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn' });
 const step = (message: string) => process.stdout.write(`  … ${message}\n`);
 
-const stops: (() => Promise<void>)[] = [];
+// What to stop, in the order things started; shutdown runs it backwards: the gateway first (no new work),
+// then the worker drains, then the simulators and Temporal go. `what` is printed as it happens.
+const stops: { what?: string; stop: () => Promise<void> }[] = [];
+const onStop = (stop: () => Promise<void>, what?: string) => stops.push({ what, stop });
 let stopping = false;
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    process.stdout.write('\nStopping…\n');
-    for (const stop of stops.reverse()) {
-      await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
-    }
+async function shutdown(code: number): Promise<void> {
+  // A Ctrl-C reaches this process twice (from the terminal, and forwarded by npm): one shutdown, which
+  // the second signal must not cut short.
+  if (stopping) return;
+  stopping = true;
+  const started = Date.now();
+  process.stdout.write('\nStopping…\n');
+  for (const { what, stop } of stops.reverse()) {
+    if (what) step(what);
+    await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
   }
+  process.stdout.write(`Stopped in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
@@ -60,7 +67,7 @@ const gatewayBaseUrl = `http://${reachableHost(env.GATEWAY_HOST)}:${env.GATEWAY_
 try {
   process.stdout.write('Starting loop-finale-bridge (embedded default)\n');
   const lock = await lockDataDir(env.DATA_DIR, gatewayBaseUrl);
-  stops.push(() => lock.release());
+  onStop(() => lock.release());
 
   step(
     env.DATABASE_URL
@@ -68,7 +75,7 @@ try {
       : `opening the tenant store (embedded PGlite in ${path.resolve(env.DATA_DIR, 'tenant-store')})`,
   );
   const store = await openStoreFromEnv(env, logger);
-  stops.push(() => store.close());
+  onStop(() => store.close());
   const realTenants = await realTenantIds(store);
   const demoMode = env.DEMO_MODE === 'auto' && realTenants.length === 0;
   // Outside demo mode, real merchants' webhooks are registered at this URL: it must be the public one.
@@ -91,7 +98,7 @@ try {
   // owns shutdown order (worker drains before Temporal stops), so the SDK must not react to signals itself.
   installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS, shutdownSignals: [] });
   const tracing = startTracing(env);
-  if (tracing) stops.push(() => tracing.shutdown());
+  if (tracing) onStop(() => tracing.shutdown());
 
   let devServer: DevServer | undefined;
   let temporalAddress = env.TEMPORAL_ADDRESS;
@@ -108,11 +115,11 @@ try {
       ownProcessGroup: true,
       onOutput: (line) => logger.debug({ source: 'temporal' }, line),
     });
-    stops.push(devServer.stop);
+    onStop(devServer.stop, 'stopping the Temporal dev server');
     temporalAddress = devServer.address;
   }
   const client = await connectTemporalClient({ address: temporalAddress, env, tracing });
-  stops.push(() => client.connection.close());
+  onStop(() => client.connection.close());
 
   const adminToken = await loadOrCreateAdminToken(env.DATA_DIR, env.ADMIN_TOKEN);
   let demo: DemoSandbox | undefined;
@@ -126,7 +133,7 @@ try {
         loopPort: env.LOOP_SIM_PORT,
       }),
     );
-    stops.push(() => sandbox.close());
+    onStop(() => sandbox.close(), 'stopping the simulators');
     demo = sandbox;
   } else {
     await pauseDemoTenants(store);
@@ -137,7 +144,7 @@ try {
   const workflowBundlePath =
     env.WORKFLOW_BUNDLE_PATH ?? (tracing ? undefined : await buildWorkflowBundle(env.DATA_DIR));
   const nativeConnection = await connectWorkerConnection(temporalAddress, env);
-  stops.push(() => nativeConnection.close());
+  onStop(() => nativeConnection.close());
   const worker = await createWorker({
     connection: nativeConnection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -155,10 +162,10 @@ try {
     tracing,
   });
   const workerRun = worker.run();
-  stops.push(async () => {
+  onStop(async () => {
     worker.shutdown();
     await drained(worker, workerRun, logger);
-  });
+  }, 'draining the worker');
 
   step('starting the gateway');
   const gateway = await listenChecked([listeners.gateway(env)], () =>
@@ -172,13 +179,13 @@ try {
       demoMode,
     }),
   );
-  stops.push(() => gateway.server.close());
+  onStop(() => gateway.server.close(), 'stopping the gateway');
   const metricsAddress = env.GATEWAY_METRICS_ADDRESS;
   const metricsServer =
     gatewayMetrics && metricsAddress
       ? await listenChecked([gatewayMetrics], () => startMetricsServer(metricsRegistry, metricsAddress))
       : undefined;
-  if (metricsServer) stops.push(() => metricsServer.close());
+  if (metricsServer) onStop(() => metricsServer.close());
 
   if (demo) {
     step(`subscribing the demo tenant's webhooks and starting its sweeper`);
