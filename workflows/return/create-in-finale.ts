@@ -1,12 +1,15 @@
 // Phase 1: the Loop return becomes a Finale return. Reads the return (the webhook's snapshot when it is
 // current), finds its order (looking again for a while when it has not synced from Shopify yet), then
 // creates the Finale return, or finds the one an earlier attempt or workflow made.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, proxySinks } from '@temporalio/workflow';
+import type { AppSinks } from '../../observability/app-sinks.ts';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import type { IssueDetails, ReturnState } from '../messages.ts';
 import { issueFrom } from './issues.ts';
 import { activities, call, createOptions, pollOptions, stepOptions } from './proxies.ts';
 import { FINALE_COMPLETED, ReturnCancelledInLoop, type ReturnRun } from './run.ts';
+
+const { appMetrics } = proxySinks<AppSinks>();
 
 interface Order {
   orderUrl: string;
@@ -50,6 +53,8 @@ export async function createInFinale(run: ReturnRun): Promise<ReturnState | unde
     run.record(
       `Finale return ${created.returnId} ${created.kind === 'found' ? 'found (created earlier)' : 'created'}`,
     );
+    const { receivedAt } = run.carry;
+    if (receivedAt !== undefined) appMetrics.returnDrained((Date.now() - receivedAt) / 1000);
   }
   if (finished) run.carry.finaleStatusId = created.statusId;
   run.carry.phase = 'await-completion';

@@ -107,6 +107,7 @@ export class ReturnRun {
     if (resume) return { state: resume.state, phase: 'await-completion' };
     return {
       phase: 'create-in-finale',
+      receivedAt: Date.now(),
       state: {
         version: 1,
         tenantId: this.input.tenantId,
