@@ -14,7 +14,7 @@ const serverTests = [
   'test/gateway/server.test.ts',
   'test/gateway/routes/**/*.test.ts',
   'test/gateway/onboarding/{links,save,validation}.test.ts',
-  'test/observability/{app-metrics,tracing,worker-process}.test.ts',
+  'test/observability/{app-metrics,state-metrics,tracing,worker-process}.test.ts',
   'test/scripts/start.test.ts',
   'test/security/demo-mode-routing.test.ts',
   'test/temporal/harness.test.ts',

@@ -12,6 +12,7 @@ import { onboardingLinkUrl, loopWebhookUrl, requirePublicBaseUrl } from '../gate
 import { createLogger } from '../observability/logger.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
 import { startMetricsServer } from '../observability/metrics-server.ts';
+import { exportServiceState } from '../observability/state-metrics.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
 import { assertPortsFree, listenChecked, listeners, reachableHost } from '../startup/ports.ts';
@@ -161,6 +162,7 @@ try {
     tuning: workerTuning(env),
     tracing,
   });
+  exportServiceState({ client, store, logger });
   const workerRun = worker.run();
   onStop(async () => {
     worker.shutdown();

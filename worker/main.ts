@@ -7,6 +7,7 @@ import { loadEnvOrExit } from '../config/env.ts';
 import { createLogger } from '../observability/logger.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
 import { startMetricsServer } from '../observability/metrics-server.ts';
+import { exportServiceState } from '../observability/state-metrics.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
 import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
@@ -59,6 +60,8 @@ try {
     tuning: workerTuning(env),
     tracing,
   });
+  // Returns by stage, parked returns by class, sweepers and tenants: counted when the metrics are scraped.
+  exportServiceState({ client, store, logger });
   logger.info(
     {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
