@@ -8,6 +8,7 @@ const serverTests = [
   'test/browser/**/*.test.ts',
   'test/cli/admin-commands.test.ts',
   'test/cli/history-commands.test.ts',
+  'test/deploy/dashboard-metrics.test.ts',
   'test/e2e/**/*.test.ts',
   'test/gateway/admin/{invite-routes,routes}.test.ts',
   'test/gateway/main.test.ts',
