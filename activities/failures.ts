@@ -1,8 +1,10 @@
 // Turns whatever an activity hit into a Temporal failure the workflow can classify: retryable (Temporal
 // retries it, honouring the delay an API asked for) or a business issue with a class and a suggested fix.
 import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { TenantSettingsError } from '../config/tenant-settings.ts';
 import { ApiError, RetryableApiError, type ApiName } from '../integrations/errors.ts';
+import { BudgetWaitExceededError } from '../integrations/rate-limiter.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
 import type { ConfigIssueCode } from '../workflows/issue-codes.ts';
 import type { IssueClass, IssueDetails } from '../workflows/messages.ts';
@@ -34,6 +36,11 @@ export function toActivityFailure(error: unknown): Error {
       type: `${api}Unavailable`,
       nonRetryable: false,
       nextRetryDelay: error.retryAfterMs,
+      // Waiting its turn for the merchant's shared budget is flow control, not a fault: the SDK logs it at
+      // debug and leaves it out of its failure metrics (loop_finale_api_budget_exhausted_total counts it).
+      ...(error.cause instanceof BudgetWaitExceededError
+        ? { category: ApplicationFailureCategory.BENIGN }
+        : {}),
       details: [
         {
           class: 'waiting',

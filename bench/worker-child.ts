@@ -7,7 +7,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { NewTenant } from '../config/tenant-settings.ts';
 import { openStore } from '../store/open-store.ts';
-import { createWorker, defaultTuning, type WorkerDeps } from '../worker/create-worker.ts';
+import { createWorker, type WorkerDeps } from '../worker/create-worker.ts';
+import { defaultTuning } from '../worker/tuning.ts';
 import { DESTINATIONS_PATCH } from '../workflows/return-workflow.ts';
 
 const env = (name: string) => {

@@ -91,15 +91,17 @@ class BudgetQueue {
     this.pace = scarcest.shape;
   }
 
-  acquire(priority: RequestPriority, maxWaitMs: number): Promise<Release> {
+  acquire(priority: RequestPriority, maxWaitMs: number, signal?: AbortSignal): Promise<Release> {
     const labelsOf = (budget: BudgetName) => ({ budget, priority });
     const each = (count: (labels: { budget: BudgetName; priority: RequestPriority }) => void) => {
       for (const { budget } of this.draws) count(labelsOf(budget));
     };
     const since = Date.now();
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<Release>((resolve, reject) => {
       const settle = () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', abandon);
         each((labels) => budgetWaiting.dec(labels));
       };
       const waiter: Waiter = {
@@ -129,14 +131,25 @@ class BudgetQueue {
             : (ahead + 1) * interval,
         );
         waiter.fail(new BudgetWaitExceededError(this.short, Date.now() - since, retryAfterMs));
-        // Nobody left to wait for: the pump need not sleep out a long block.
-        if (!this.head()) this.sleeping?.wake();
+        this.wakeIfNobodyWaits();
       }, maxWaitMs);
+      // The work this call belongs to was cancelled (a worker shutting down, say): it leaves the queue now.
+      const abandon = () => {
+        if (!this.remove(waiter)) return;
+        waiter.fail(signal?.reason as Error);
+        this.wakeIfNobodyWaits();
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
       each((labels) => budgetWaiting.inc(labels));
       this.waiting[priority].push(waiter);
       if (priority === 'work' && this.sleeping?.priority === 'background') this.sleeping.wake();
       void this.pump();
     });
+  }
+
+  /** Nobody left to wait for: the pump need not sleep out a long block. */
+  private wakeIfNobodyWaits(): void {
+    if (!this.head()) this.sleeping?.wake();
   }
 
   private head(): Waiter | undefined {
@@ -238,10 +251,17 @@ export class ApiBudgets {
 
   /** Waits for a token of every budget in `budgets` and a concurrency slot of the credential, then runs `task`. */
   async run<T>(
-    call: { api: ApiName; key: string; budgets: readonly BudgetName[]; priority: RequestPriority },
+    call: {
+      api: ApiName;
+      key: string;
+      budgets: readonly BudgetName[];
+      priority: RequestPriority;
+      /** Aborted: the call stops waiting for its tokens and fails with the signal's reason. */
+      signal?: AbortSignal;
+    },
     task: () => Promise<T>,
   ): Promise<T> {
-    const release = await this.queue(call).acquire(call.priority, this.maxWaitMs);
+    const release = await this.queue(call).acquire(call.priority, this.maxWaitMs, call.signal);
     try {
       return await task();
     } finally {

@@ -140,6 +140,8 @@ export type ReturnPhase = 'create-in-finale' | 'await-completion' | 'update-loop
 export interface ReturnCarry {
   state: ReturnState;
   phase: ReturnPhase;
+  /** When the return was received (epoch ms); absent in carries of runs before it was recorded. */
+  receivedAt?: number;
   /** Finale's final status once known (`RETURN_COMPLETED` or `RETURN_CANCELLED`). */
   finaleStatusId?: string;
   /** The lines the Finale return was created with, to compare with what the warehouse received. */

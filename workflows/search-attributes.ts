@@ -9,6 +9,8 @@ export const searchAttributes = {
   stage: defineSearchAttributeKey('ReturnStage', SearchAttributeType.KEYWORD),
   /** The code of the issue a return is parked on (e.g. `FacilityNotFound`); set when it parks or recovers. */
   issueCode: defineSearchAttributeKey('ReturnIssueCode', SearchAttributeType.KEYWORD),
+  /** The class (waiting, config, data) of the issue a return last parked on; read with ReturnStage. */
+  issueClass: defineSearchAttributeKey('ReturnIssueClass', SearchAttributeType.KEYWORD),
 };
 
 export const allSearchAttributeKeys = Object.values(searchAttributes);

@@ -58,6 +58,8 @@ export interface FinaleClientOptions {
   bounds?: Partial<UpstreamBounds>;
   logger?: Logger;
   timeoutMs?: number;
+  /** The cancellation of the work each call is made for (`HttpClientOptions.cancellation`). */
+  cancellation?: () => AbortSignal | undefined;
 }
 
 const FINALE_BASE_URL = 'https://app.finaleinventory.com';
@@ -138,6 +140,7 @@ export class FinaleClient {
       bounds: options.bounds,
       logger: options.logger,
       timeoutMs: options.timeoutMs,
+      cancellation: options.cancellation,
       retryAfterMs: finaleRetryAfterMs,
       defaultRetryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
       errorMessage: finaleErrorMessage,

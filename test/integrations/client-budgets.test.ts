@@ -144,3 +144,34 @@ describe('a budget that runs dry', () => {
     expect(sims.loop.state.calls.count('GET /warehouse/return/details')).toBe(1);
   });
 });
+
+describe('a cancelled call', () => {
+  it('stops waiting for its budget and fails with the reason it was cancelled for, sending nothing', async () => {
+    const budgets = new ApiBudgets({
+      buckets: memoryTokenBuckets(),
+      rules: { loop: { limit: 2, windowMs: 60_000 } },
+    });
+    const signals: AbortSignal[] = [];
+    const client = clientFor(sims.loop, { budgets, cancellation: () => signals[0] });
+    await client.getReturn(1);
+    const controller = new AbortController();
+    signals.push(controller.signal);
+    const pending = client.getReturn(1).catch((e: unknown) => e);
+    const reason = new Error('WORKER_SHUTDOWN');
+    setTimeout(() => controller.abort(reason), 100);
+    expect(await pending).toBe(reason);
+    expect(sims.loop.state.calls.count('GET /warehouse/return/details')).toBe(1);
+  });
+
+  it('aborts its request in flight', async () => {
+    sims.loop.state.faults.add({ kind: 'latency', ms: 5_000 });
+    const controller = new AbortController();
+    const client = clientFor(sims.loop, { cancellation: () => controller.signal });
+    const started = Date.now();
+    const pending = client.getReturn(1).catch((e: unknown) => e);
+    const reason = new Error('WORKER_SHUTDOWN');
+    setTimeout(() => controller.abort(reason), 200);
+    expect(await pending).toBe(reason);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});

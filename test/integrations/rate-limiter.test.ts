@@ -154,6 +154,34 @@ describe('ApiBudgets', () => {
     expect(await collectionRead).toBeGreaterThanOrEqual(1_800);
   });
 
+  it('lets a cancelled call leave the queue at once, with the reason it was cancelled for', async () => {
+    const budgets = budgetsWith({ limit: 2, windowMs: 10_000 });
+    const credential = key();
+    const labels = { budget: 'loop', priority: 'work' };
+    const call = (signal?: AbortSignal) =>
+      budgets.run(
+        { api: 'loop', key: credential, budgets: ['loop'], priority: 'work', signal },
+        async () => 'sent',
+      );
+    await expect(call()).resolves.toBe('sent');
+    const waitingBefore = await metric('loop_finale_api_budget_waiting', labels);
+    const exhaustedBefore = await metric('loop_finale_api_budget_exhausted_total', labels);
+    const controller = new AbortController();
+    const waiting = call(controller.signal).catch((e: unknown) => e);
+    await sleep(50);
+    expect(await metric('loop_finale_api_budget_waiting', labels)).toBe(waitingBefore + 1);
+    const reason = new Error('WORKER_SHUTDOWN');
+    const cancelledAt = Date.now();
+    controller.abort(reason);
+    expect(await waiting).toBe(reason);
+    expect(Date.now() - cancelledAt).toBeLessThan(50);
+    expect(await metric('loop_finale_api_budget_waiting', labels)).toBe(waitingBefore);
+    // Cancelled, not given up: not counted as exhausted.
+    expect(await metric('loop_finale_api_budget_exhausted_total', labels)).toBe(exhaustedBefore);
+    // Already cancelled: never queues.
+    await expect(call(AbortSignal.abort(reason))).rejects.toBe(reason);
+  });
+
   it('takes a token only once the call has a concurrency slot, so it goes out when it is granted', async () => {
     const inner = memoryTokenBuckets();
     const grants: number[] = [];

@@ -44,6 +44,8 @@ const currentPaths = [
   'order-missing-72-hours',
   'facility-case-then-retry',
   'sku-unknown-parked',
+  // Recorded after the `return-issue-class-attribute` patch; the other parks predate it.
+  'sku-unknown-parked-issue-class',
   'worker-crash-during-create',
   'create-answer-lost',
   'cancelled-in-loop',

@@ -19,7 +19,8 @@ import { startReturnWorkflow, startTenantSweeper } from '../../temporal/workflow
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
-import { createWorker, type WorkerDeps, type WorkerTuning } from '../../worker/create-worker.ts';
+import { createWorker, type WorkerDeps } from '../../worker/create-worker.ts';
+import type { WorkerTuning } from '../../worker/tuning.ts';
 import { uniqueTaskQueue } from './temporal.ts';
 
 export interface PipelineOptions {

@@ -2,12 +2,15 @@
 // current), routes it by its Loop destination (one not handled in Finale is skipped before any Finale
 // call), finds its order (looking again for a while when it has not synced from Shopify yet), then creates
 // the Finale return at the destination's location, or finds the one an earlier attempt or workflow made.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, proxySinks } from '@temporalio/workflow';
+import type { AppSinks } from '../../observability/app-sinks.ts';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import type { IssueDetails, ReturnState } from '../messages.ts';
 import { issueFrom } from './issues.ts';
 import { activities, call, createOptions, pollOptions, stepOptions } from './proxies.ts';
 import { FINALE_COMPLETED, ReturnCancelledInLoop, type ReturnRun } from './run.ts';
+
+const { appMetrics } = proxySinks<AppSinks>();
 
 interface Order {
   orderUrl: string;
@@ -73,6 +76,8 @@ export async function createInFinale(run: ReturnRun): Promise<ReturnState | unde
       `Finale return ${created.returnId} ${created.kind === 'found' ? 'found (created earlier)' : 'created'}` +
         (facilityName === undefined ? '' : ` at ${facilityName}`),
     );
+    const { receivedAt } = run.carry;
+    if (receivedAt !== undefined) appMetrics.returnDrained((Date.now() - receivedAt) / 1000);
   }
   if (finished) run.carry.finaleStatusId = created.statusId;
   run.carry.phase = 'await-completion';

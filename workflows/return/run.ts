@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   allHandlersFinished,
+  patched,
   setCurrentDetails,
   sleep,
   upsertSearchAttributes,
@@ -31,6 +32,12 @@ import { searchAttributes } from '../search-attributes.ts';
 import { issueFrom } from './issues.ts';
 import { activities, call, pollOptions, sendAlert, stepOptions } from './proxies.ts';
 import { nextLookDelayMs, recheckSchedule } from './schedules.ts';
+
+/**
+ * Marks runs that show a parked return's issue class in ReturnIssueClass: their upserts carry one more
+ * attribute (or come where none came before), so histories recorded before it replay without it.
+ */
+export const ISSUE_CLASS_PATCH = 'return-issue-class-attribute';
 
 const TIMELINE_LIMIT = 60;
 /** A waiting run continues as new past this many events, unless Temporal suggests it sooner. */
@@ -117,6 +124,7 @@ export class ReturnRun {
     if (resume) return { state: resume.state, phase: 'await-completion' };
     return {
       phase: 'create-in-finale',
+      receivedAt: Date.now(),
       state: {
         version: 1,
         tenantId: this.input.tenantId,
@@ -201,6 +209,11 @@ export class ReturnRun {
       if (parkedOn !== undefined || this.shown.has(searchAttributes.issueCode.name)) {
         wanted.push({ key: searchAttributes.issueCode, value: parkedOn ?? null });
       }
+    }
+    // Kept after the return moves on (read it with ReturnStage), so leaving a park costs no extra upsert.
+    const issue = this.state.stage === 'needs-attention' ? this.state.lastError : undefined;
+    if (issue && patched(ISSUE_CLASS_PATCH)) {
+      wanted.push({ key: searchAttributes.issueClass, value: issue.class });
     }
     const changed = wanted.filter((pair) => (this.shown.get(pair.key.name) ?? null) !== pair.value);
     if (changed.length === 0) return;
