@@ -61,7 +61,7 @@ function errorMessage(name: FieldKey, message: string | undefined): HtmlValue {
 }
 
 interface RadioGroupOptions {
-  name: 'unmappedDestinations' | 'receiptMismatch';
+  name: 'completionAction' | 'unmappedDestinations' | 'receiptMismatch';
   question: string;
   value: string;
   error: string | undefined;
@@ -455,40 +455,24 @@ export function renderOnboardingForm(view: FormView): SafeHtml {
           label: 'Flag reasons (optional)',
           hint: 'Loop reasons, separated by commas, whose returns are held for manual review in Loop instead of being completed automatically, e.g. "Damaged, Wrong item".',
         })}
-        <div
-          class="field${errors.completionAction ? ' has-error' : ''}"
-          role="radiogroup"
-          aria-labelledby="completionAction-label"
-        >
-          <p class="label" id="completionAction-label">
-            When your warehouse completes a return in Finale, in Loop…
-          </p>
-          <label class="choice"
-            ><input
-              type="radio"
-              name="completionAction"
-              value="process"
-              ${form.completionAction !== 'close' ? html` checked` : ''}
-            />
-            <span
-              ><strong>Process it</strong>: issues the customer's refund, exchange or store credit, then
-              closes the return.</span
-            ></label
-          >
-          <label class="choice"
-            ><input
-              type="radio"
-              name="completionAction"
-              value="close"
-              ${form.completionAction === 'close' ? html` checked` : ''}
-            />
-            <span
-              ><strong>Close it</strong>: closes the return without issuing refunds, exchanges or credit (you
-              handle those yourself).</span
-            ></label
-          >
-          ${errorMessage('completionAction', errors.completionAction)}
-        </div>
+        ${radioGroup({
+          name: 'completionAction',
+          question: 'When your warehouse completes a return in Finale, in Loop…',
+          value: form.completionAction,
+          error: errors.completionAction,
+          choices: [
+            [
+              'process',
+              html`<strong>Process it</strong>: issues the customer's refund, exchange or store credit, then
+                closes the return.`,
+            ],
+            [
+              'close',
+              html`<strong>Close it</strong>: closes the return without issuing refunds, exchanges or credit
+                (you handle those yourself).`,
+            ],
+          ],
+        })}
         ${radioGroup({
           name: 'receiptMismatch',
           question:
