@@ -142,11 +142,9 @@ describe('a cancelled call', () => {
       buckets: memoryTokenBuckets(),
       rules: { loop: { limit: 2, windowMs: 60_000 } },
     });
-    let signal: AbortSignal | undefined;
-    const client = clientFor(sims.loop, { budgets, cancellation: () => signal });
-    await client.getReturn(1);
     const controller = new AbortController();
-    signal = controller.signal;
+    const client = clientFor(sims.loop, { budgets, cancellation: () => controller.signal });
+    await client.getReturn(1);
     const pending = client.getReturn(1).catch((e: unknown) => e);
     const reason = new Error('WORKER_SHUTDOWN');
     setTimeout(() => controller.abort(reason), 100);
