@@ -14,13 +14,13 @@ const serverTests = [
   'test/gateway/main.test.ts',
   'test/gateway/server.test.ts',
   'test/gateway/routes/**/*.test.ts',
-  'test/gateway/onboarding/{links,save,validation}.test.ts',
+  'test/gateway/onboarding/{destinations,links,save,validation}.test.ts',
   'test/observability/{app-metrics,state-metrics,tracing,worker-process}.test.ts',
   'test/scripts/start.test.ts',
   'test/security/demo-mode-routing.test.ts',
   'test/temporal/harness.test.ts',
   'test/worker/main.test.ts',
-  'test/workflows/{return-workflow,return-workflow-time-skipping,tenant-sweeper}.test.ts',
+  'test/workflows/{return-destinations,return-receipt,return-workflow,return-workflow-time-skipping,tenant-sweeper}.test.ts',
 ];
 
 const shared = {

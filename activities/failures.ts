@@ -6,12 +6,17 @@ import { TenantSettingsError } from '../config/tenant-settings.ts';
 import { ApiError, RetryableApiError, type ApiName } from '../integrations/errors.ts';
 import { BudgetWaitExceededError } from '../integrations/rate-limiter.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
-import type { IssueDetails } from '../workflows/messages.ts';
+import type { ConfigIssueCode } from '../workflows/issue-codes.ts';
+import type { IssueClass, IssueDetails } from '../workflows/messages.ts';
 
-const apiLabel: Record<ApiName, string> = { finale: 'Finale', loop: 'Loop' };
+const apiLabel = { finale: 'Finale', loop: 'Loop' } as const satisfies Record<ApiName, string>;
+
+/** A config issue carries one of the listed codes, so a settings change finds the returns parked on it. */
+export type RaisedIssue = Omit<IssueDetails, 'class' | 'code'> &
+  ({ class: 'config'; code: ConfigIssueCode } | { class: Exclude<IssueClass, 'config'>; code: string });
 
 /** A business issue: never retried by Temporal; the workflow parks the return with this class and fix. */
-export function issueFailure(message: string, details: IssueDetails): ApplicationFailure {
+export function issueFailure(message: string, details: RaisedIssue): ApplicationFailure {
   return ApplicationFailure.create({ message, type: details.code, nonRetryable: true, details: [details] });
 }
 
@@ -50,7 +55,7 @@ export function toActivityFailure(error: unknown): Error {
     if (error.kind === 'authentication') {
       return issueFailure(error.message, {
         class: 'config',
-        code: `${api}AuthFailed`,
+        code: `${api}AuthFailed` as const,
         fix: authFix[error.api],
       });
     }

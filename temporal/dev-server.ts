@@ -16,6 +16,8 @@ export interface DevServerOptions {
   /** How long to wait for the frontend to answer; generous because a cold SQLite migration is slow on CI. */
   readyTimeoutMs?: number;
   onOutput?: (line: string) => void;
+  /** Server settings beyond the defaults, e.g. `{ 'history.transferProcessorUpdateAckInterval': '1s' }`. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   /**
    * Run it in a process group of its own, so a Ctrl-C meant for the parent does not reach it: the parent
    * stops it once its worker has drained (npm start). It is still killed when the parent exits.
@@ -62,6 +64,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'warn',
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });

@@ -443,6 +443,7 @@ describe('docker-compose.temporal.yml', () => {
       'LoopOrderName:Keyword',
       'LoopReturnId:Keyword',
       'ReturnIssueClass:Keyword',
+      'ReturnIssueCode:Keyword',
       'ReturnStage:Keyword',
     ]);
     expect(searchAttributeProblems(resolved)).toEqual([]);

@@ -76,7 +76,7 @@ export async function startPipeline(options: PipelineOptions) {
   const store: TenantStore = await openStore({ secretKey: randomBytes(32) });
   // A tenant ID of its own: simulators number returns alike, so workflow IDs must differ between pipelines
   // sharing one Temporal server.
-  const { tenant } = await seedDemoWorld({
+  const { tenant, shop } = await seedDemoWorld({
     finale: finale.state,
     loop: loop.state,
     store,
@@ -111,6 +111,8 @@ export async function startPipeline(options: PipelineOptions) {
     loop,
     store,
     tenantId,
+    /** The demo shop in the Loop simulator, for destinations added later. */
+    shopId: shop.id,
     taskQueue,
     endpoints,
     client: options.client,
@@ -125,10 +127,14 @@ export async function startPipeline(options: PipelineOptions) {
       });
     },
 
-    /** A customer submits a return in Loop; returns the PII-free snapshot a webhook would carry. */
-    submitReturn(orderName: string, lines: ReturnLine[]): LoopReturn {
+    /**
+     * A customer submits a return in Loop (to the shop's first destination, or `destinationId`); returns the
+     * PII-free snapshot a webhook would carry.
+     */
+    submitReturn(orderName: string, lines: ReturnLine[], destinationId?: number): LoopReturn {
       const change = loop.state.submitReturn({
         orderName,
+        ...(destinationId === undefined ? {} : { destinationId }),
         customer: testCustomer,
         items: lines.map((line) => ({
           sku: line.sku,

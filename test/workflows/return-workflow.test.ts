@@ -274,7 +274,9 @@ describe('return workflow on the dev server, against both simulators', () => {
         if (error instanceof WorkflowNotFoundError) return;
         throw error;
       }
-      // Deletion runs as a background task of the server: it takes a few seconds.
+      // Deletion runs as a background task of the server once it has recorded that the close tasks ran:
+      // a few seconds with the test server's one-second checkpoints (test/setup/temporal-dev-server.ts).
+      // Past this, something other than that delay keeps the workflow.
       if (tries > 300) throw new Error(`${workflowId} was not deleted`);
       await delay(100);
     }
@@ -620,7 +622,7 @@ describe('a worker crash in the middle of the Finale create', () => {
       await pipeline.recordHistory('worker-crash-during-create', pipeline.handle(loopReturn.id).workflowId);
       expect(result.outcome).toBe('processed');
       expect(result.timeline.map((t) => t.event)).toContain(
-        `Finale return ${finaleReturnIdFor(loopReturn.id)} found (created earlier)`,
+        `Finale return ${finaleReturnIdFor(loopReturn.id)} found (created earlier) at Main Warehouse`,
       );
       expect(pipeline.finaleCalls(FINALE_CREATE) - createsBefore).toBe(1);
       expect(
