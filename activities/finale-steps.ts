@@ -3,13 +3,14 @@
 import { Context } from '@temporalio/activity';
 import type { TenantSettings } from '../config/tenant-settings.ts';
 import { InvalidRequestError } from '../integrations/errors.ts';
+import { shareAcrossCallers, untilCancelled } from '../integrations/http.ts';
 import { orderIdCandidates } from '../integrations/finale/order-id-forms.ts';
 import type { LocationMatch } from '../integrations/finale/types.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
 import type { PlannedItem } from '../workflows/return-plan.ts';
 import { issueFailure } from './failures.ts';
-import type { TenantClients } from './tenant-clients.ts';
+import { activityCancellation, type TenantClients } from './tenant-clients.ts';
 
 /** Must stay well under the create activity's heartbeat timeout set by the workflow. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
@@ -125,8 +126,7 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
       if (cached && cached.expires > Date.now()) return { facilityUrl: cached.facilityUrl };
       let read = facilityReads.get(key);
       if (read === undefined) {
-        read = finale
-          .resolveLocation(name)
+        read = shareAcrossCallers(() => finale.resolveLocation(name))
           .then((result) => {
             if (result.found) {
               const entry = { facilityUrl: result.found.facilityUrl, expires: Date.now() + facilityCacheMs };
@@ -137,7 +137,7 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
           .finally(() => facilityReads.delete(key));
         facilityReads.set(key, read);
       }
-      const match = await read;
+      const match = await untilCancelled(read, activityCancellation());
       if (match.found) return { facilityUrl: match.found.facilityUrl };
       const near = match.nearMatches[0];
       const fix = near

@@ -44,7 +44,7 @@ export interface TenantClients {
  * The running activity's cancellation, read at each call: the clients are cached across activities. A
  * worker shutting down cancels its activities, and their calls then stop waiting for their budgets at once.
  */
-function activityCancellation(): AbortSignal | undefined {
+export function activityCancellation(): AbortSignal | undefined {
   try {
     return Context.current().cancellationSignal;
   } catch {

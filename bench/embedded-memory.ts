@@ -9,8 +9,13 @@ import { Client, Connection } from '@temporalio/client';
 import { demoFinaleAccount, demoTenantSettings } from '../sandbox/demo-world.ts';
 import { projectRoot } from '../temporal/binaries.ts';
 import { freePort } from '../test/support/free-port.ts';
-import { finaleReturnIdOf, startWaitingReturns, waitingReturnItems } from './open-returns.ts';
-import { metricSum, peakRssMiB, rssMiB, scrape, until } from './process-memory.ts';
+import {
+  finaleReturnIdOf,
+  startWaitingReturns,
+  waitingActivity,
+  waitingReturnItems,
+} from './open-returns.ts';
+import { metricSum, nodeArgsOfScript, peakRssMiB, rssMiB, scrape, until } from './process-memory.ts';
 
 export interface EmbeddedMemoryFigures {
   idleMiB: number;
@@ -56,8 +61,8 @@ export async function measureEmbeddedMemory(options: {
     LOOP_SIM_PORT: String(await freePort()),
   };
   delete env.LOG_LEVEL;
-  // The process npm start runs (npm and sh in front of it hold no memory worth counting).
-  const app = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  // The process npm start runs, with its flags (npm and sh in front of it hold no memory worth counting).
+  const app = spawn(process.execPath, nodeArgsOfScript(projectRoot, 'start'), {
     cwd: projectRoot,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -75,12 +80,11 @@ export async function measureEmbeddedMemory(options: {
     const idleMiB = rssMiB(pid);
 
     const metrics = `http://127.0.0.1:${ports.gateway}/metrics`;
-    const settingsLoads = async () =>
+    const arrivals = async () =>
       metricSum((await scrape(metrics)) ?? '', 'loop_finale_activity_attempts_total', [
         'activity_type',
-        'loadTenantSettings',
+        waitingActivity,
       ]);
-    const loadsBefore = await settingsLoads();
     options.say(`  starting ${options.openReturns} demo returns waiting for the warehouse …`);
     const finaleControl = `http://127.0.0.1:${ports.finale}/__control/accounts/${demoFinaleAccount.name}/returns`;
     await startWaitingReturns({
@@ -105,7 +109,7 @@ export async function measureEmbeddedMemory(options: {
     });
     await until(
       'every return to reach its wait',
-      async () => (await settingsLoads()) - loadsBefore >= options.openReturns,
+      async () => (await arrivals()) >= options.openReturns,
       30 * 60_000,
       2_000,
     );

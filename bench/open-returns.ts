@@ -1,12 +1,11 @@
 // Open returns for the memory figures of `npm run bench`: return workflows already waiting for the
-// warehouse, started the way a waiting return continues after continue-as-new (input `resume`), so thousands
-// reach that wait in minutes instead of going through every API call first. Each still runs as a real
-// return: it loads its tenant's settings, then waits for its Finale return to be completed.
+// warehouse, started with what a waiting return carries across continue-as-new, so thousands reach that wait
+// in minutes instead of going through every API call first. Each still runs as a real return: its fallback
+// check of the Finale return runs once (a poll attempt that only schedules the next), then it waits.
 import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { returnWorkflowId } from '../workflows/ids.ts';
 import type { ReturnState, ReturnWorkflowInput } from '../workflows/messages.ts';
-import type { ReturnPlan } from '../workflows/return-plan.ts';
 import type { returnWorkflow } from '../workflows/return-workflow.ts';
 import { searchAttributes } from '../workflows/search-attributes.ts';
 
@@ -18,16 +17,13 @@ export const waitingReturnItems = [
 
 export const finaleReturnIdOf = (loopReturnId: string) => `LOOP-${loopReturnId}`;
 
+/** The activity every waiting return runs once as it reaches its wait: counting its attempts counts arrivals. */
+export const waitingActivity = 'awaitFinaleCompletion';
+
 function waitingInput(tenantId: string, loopReturnId: string, returnUrl: string): ReturnWorkflowInput {
   const finaleReturn = { returnId: finaleReturnIdOf(loopReturnId), returnUrl };
-  const at = new Date().toISOString();
-  const plan: ReturnPlan = {
-    items: waitingReturnItems.map(({ productId, ...item }) => ({ sku: productId, ...item })),
-    skus: waitingReturnItems.map((item) => item.productId),
-    unmappedReasons: [],
-    flagReasonsMatched: [],
-    lineItemsWithoutSku: [],
-  };
+  const now = Date.now();
+  const at = new Date(now).toISOString();
   const state: ReturnState = {
     version: 1,
     tenantId,
@@ -40,12 +36,18 @@ function waitingInput(tenantId: string, loopReturnId: string, returnUrl: string)
     unmappedReasons: [],
     attempts: 0,
     timeline: [
-      { at, stage: 'received', event: 'received' },
+      { at, stage: 'received', event: 'received (return.created)' },
       { at, stage: 'creating-finale-return', event: `Finale return ${finaleReturn.returnId} created` },
       { at, stage: 'awaiting-finale-completion', event: 'entered awaiting-finale-completion' },
     ],
   };
-  return { version: 1, tenantId, loopReturnId, resume: { plan, finaleReturn, state } };
+  return {
+    version: 1,
+    tenantId,
+    loopReturnId,
+    origin: 'return.created',
+    carry: { state, phase: 'await-completion', receivedAt: now, awaitingSince: now },
+  };
 }
 
 /**

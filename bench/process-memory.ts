@@ -1,6 +1,7 @@
 // Reading other processes of a benchmark: resident memory from /proc, and counters from a Prometheus
 // endpoint, so a figure is taken from the real process without instrumenting it.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadavg } from 'node:os';
 
 const MIB = 1024;
@@ -14,6 +15,24 @@ function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 export const rssMiB = (pid: number) => statusField(pid, 'VmRSS');
 /** The most resident memory the process has had, in MiB. */
 export const peakRssMiB = (pid: number) => statusField(pid, 'VmHWM');
+
+/**
+ * The node arguments (flags, entry point) of a package.json script that runs `node` (after any `exec`), so a
+ * benchmark measures the process exactly as `npm start` or `npm run worker` starts it, without npm around it.
+ */
+export function nodeArgsOfScript(projectRoot: string, name: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const last = scripts[name]?.split('&&').pop() ?? '';
+  const command = last
+    .trim()
+    .replace(/^exec /, '')
+    .split(/\s+/);
+  if (command[0] !== 'node')
+    throw new Error(`npm run ${name} does not end by running node: ${scripts[name]}`);
+  return command.slice(1);
+}
 
 /** The machine's load averages, printed beside figures taken on a shared machine. */
 export const loadAverages = () =>

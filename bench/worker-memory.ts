@@ -6,17 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Client } from '@temporalio/client';
 import { demoFinaleAccount, demoTenant } from '../sandbox/demo-world.ts';
 import { buildWorkflowBundle } from '../scripts/start/workflow-bundle.ts';
-import { openStore } from '../store/open-store.ts';
 import { projectRoot } from '../temporal/binaries.ts';
+import { pgliteServerTarget } from '../test/store/store-targets.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { defaultTuning } from '../worker/tuning.ts';
-import { finaleReturnIdOf, startWaitingReturns } from './open-returns.ts';
-import { metricSum, peakRssMiB, rssMiB, scrape, until } from './process-memory.ts';
+import { finaleReturnIdOf, startWaitingReturns, waitingActivity } from './open-returns.ts';
+import { metricSum, nodeArgsOfScript, peakRssMiB, rssMiB, scrape, until } from './process-memory.ts';
 
 export interface WorkerMemoryFigures {
   idleMiB: number;
@@ -38,27 +36,25 @@ export async function measureWorkerMemory(options: {
 }): Promise<WorkerMemoryFigures> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-worker-memory-'));
   // The store a production worker reaches over the network, served from this process.
-  const pglite = await PGlite.create();
-  const pgServer = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 32 });
-  await pgServer.start();
-  const databaseUrl = `postgres://postgres@${pgServer.getServerConn()}/postgres`;
+  const database = await pgliteServerTarget();
   const secretKey = randomBytes(32);
   const tenantId = 'bench-memory';
   const taskQueue = 'bench-memory';
-  const store = await openStore({ databaseUrl, secretKey });
+  const store = await database.open(secretKey);
   await store.upsertTenant(demoTenant({ tenantId }));
   await store.close();
 
   const [sdkPort, appPort] = [await freePort(), await freePort()];
   const appMetrics = `http://127.0.0.1:${appPort}/metrics`;
   const sdkMetrics = `http://127.0.0.1:${sdkPort}/metrics`;
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  // The process `npm run worker` (the container's command) runs, with its flags.
+  const worker = spawn(process.execPath, nodeArgsOfScript(projectRoot, 'worker'), {
     cwd: projectRoot,
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.databaseUrl,
       SECRETS_KEY: secretKey.toString('base64'),
       TEMPORAL_ADDRESS: options.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
@@ -80,12 +76,11 @@ export async function measureWorkerMemory(options: {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const idleMiB = rssMiB(pid);
 
-    const settingsLoads = async () =>
+    const arrivals = async () =>
       metricSum((await scrape(appMetrics)) ?? '', 'loop_finale_activity_attempts_total', [
         'activity_type',
-        'loadTenantSettings',
+        waitingActivity,
       ]);
-    const loadsBefore = await settingsLoads();
     const loopReturnIds = Array.from({ length: options.openReturns }, (_, i) => String(60_000_000 + i));
     options.say(`  starting ${options.openReturns} returns waiting for the warehouse …`);
     const started = Date.now();
@@ -96,10 +91,10 @@ export async function measureWorkerMemory(options: {
       loopReturnIds,
       finaleReturnUrl: async (id) => `/${demoFinaleAccount.name}/api/return/${finaleReturnIdOf(id)}`,
     });
-    // Every return loads its settings once before it waits.
+    // Every return runs its fallback check once as it reaches its wait.
     await until(
       'every return to reach its wait',
-      async () => (await settingsLoads()) - loadsBefore >= options.openReturns,
+      async () => (await arrivals()) >= options.openReturns,
       30 * 60_000,
       2_000,
     );
@@ -119,8 +114,7 @@ export async function measureWorkerMemory(options: {
   } finally {
     worker.kill('SIGTERM');
     await exited;
-    await pgServer.stop();
-    await pglite.close();
+    await database.dispose();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -114,10 +114,11 @@ export const envSchema = z.object({
     .number()
     .int()
     .refine((n) => n === 0 || n >= 2, { error: 'must be 0 (no cache) or at least 2' })
-    .default(500)
+    .default(100)
     .describe(
-      'Workflows a worker keeps in memory between their tasks (about 20 KiB each); the rest are replayed ' +
-        'from their short histories when they wake. Bounds worker memory whatever the number of open returns',
+      'Workflows a worker keeps in memory between their tasks (about 0.25 MiB each); the rest are replayed ' +
+        'from their short histories when they wake, which a return waiting for the warehouse rarely does. ' +
+        'Bounds worker memory whatever the number of open returns',
     ),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce
     .number()

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import got, { RequestError, type Method } from 'got';
 import { apiRateLimited } from '../observability/api-metrics.ts';
@@ -69,6 +70,30 @@ export interface HttpClientOptions {
   cancellation?: () => AbortSignal | undefined;
 }
 
+/** Set while a read shared by several callers runs: its requests belong to none of them. */
+const sharedRead = new AsyncLocalStorage<true>();
+
+/**
+ * Runs a read that several callers wait for (one read in flight per key, say). Its requests carry no caller's
+ * cancellation: otherwise cancelling the caller that started it (a worker shutting down cancels its
+ * activities one by one) would fail every other caller with that caller's reason. Each caller waits with
+ * `untilCancelled` instead.
+ */
+export function shareAcrossCallers<T>(read: () => Promise<T>): Promise<T> {
+  return sharedRead.run(true, read);
+}
+
+/** Waits for a shared read as one caller: its own cancellation ends its wait, not the read. */
+export function untilCancelled<T>(shared: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return shared;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const abandon = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', abandon, { once: true });
+    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
+  });
+}
+
 /** A stable, non-reversible key for one credential: safe to log and to use as a budget key. */
 export const credentialKey = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
@@ -104,7 +129,7 @@ export class HttpClient {
     const maxBytes = this.bounds.maxResponseBytes;
     let refusedBytes: number | undefined;
     let started = Date.now();
-    const signal = this.options.cancellation?.();
+    const signal = sharedRead.getStore() ? undefined : this.options.cancellation?.();
 
     let response: HttpResponse;
     try {

@@ -107,6 +107,10 @@ export async function openStore(options: OpenStoreOptions): Promise<TenantStore>
   pool.on('error', (error) =>
     options.logger?.warn({ err: error }, 'tenant store: idle database connection failed'),
   );
+  // The pool listens to idle connections only: one that fails while a query holds it (a reset socket, a
+  // restarted server) would crash the process too. The query fails with the same error, and the pool drops
+  // the connection when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;

@@ -11,6 +11,8 @@ import type { BudgetName } from '../budget-rules.ts';
 import {
   HttpClient,
   credentialKey,
+  shareAcrossCallers,
+  untilCancelled,
   type HttpRequest,
   type HttpResponse,
   type UpstreamBounds,
@@ -118,6 +120,7 @@ export class FinaleClient {
   private readonly accountRootKey: string;
   private readonly credentialKey: string;
   private readonly logger: Logger | undefined;
+  private readonly cancellation: (() => AbortSignal | undefined) | undefined;
 
   constructor(options: FinaleClientOptions) {
     // Finale account paths are lower case; merchants type them however they like.
@@ -127,6 +130,7 @@ export class FinaleClient {
     const origin = new URL(options.baseUrl ?? FINALE_BASE_URL).origin;
     this.accountRootKey = `${origin}${this.apiRoot}`;
     this.logger = options.logger;
+    this.cancellation = options.cancellation;
     this.credentialKey = credentialKey('finale', options.apiKey);
     this.http = new HttpClient({
       api: 'finale',
@@ -426,10 +430,10 @@ export class FinaleClient {
     const id = `${this.accountRootKey}\u0000${this.credentialKey}`;
     let check = accountChecks.get(id);
     if (!check) {
-      check = this.checkCredentials().finally(() => accountChecks.delete(id));
+      check = shareAcrossCallers(() => this.checkCredentials()).finally(() => accountChecks.delete(id));
       accountChecks.set(id, check);
     }
-    return check;
+    return untilCancelled(check, this.cancellation?.());
   }
 
   /** Only URLs of this account are followed: they carry the credentials, so a stray URL must not take them elsewhere. */

@@ -103,9 +103,10 @@ describe('Dockerfile', () => {
     expect(cmd).toEqual(['worker']);
     for (const command of ['gateway', 'worker']) {
       const script = scripts[command];
-      // Node itself runs the entry point, with tsx as its loader: no wrapper process between the signals
-      // (docker stop, Ctrl-C) and the service's own graceful shutdown.
-      expect(script).toMatch(/^node --import tsx \S+\.ts$/);
+      // The shell npm runs the script in execs Node, which runs the entry point (with its V8 flags) with tsx
+      // as its loader: npm forwards docker stop's SIGTERM straight to the service's graceful shutdown, where
+      // a shell in between (Debian's dash does not exec a last command itself) would die and orphan it.
+      expect(script).toMatch(/^exec node (--[\w-]+(=\S+)? )*--import tsx \S+\.ts$/);
       expect(existsSync(path.join(repoRoot, script!.split(' ').at(-1)!))).toBe(true);
     }
   });

@@ -8,6 +8,7 @@ import { memoryTokenBuckets, type TakeRequest, type TokenBuckets } from '../../i
 import { metricsRegistry } from '../../observability/metrics.ts';
 import { clientFor } from '../sandbox/loop/support/loop-fixture.ts';
 import { useBothSimulators } from './both-simulators.ts';
+import { API_KEY, API_SECRET } from './finale/finale-fixture.ts';
 
 const sims = useBothSimulators();
 
@@ -151,11 +152,9 @@ describe('a cancelled call', () => {
       buckets: memoryTokenBuckets(),
       rules: { loop: { limit: 2, windowMs: 60_000 } },
     });
-    const signals: AbortSignal[] = [];
-    const client = clientFor(sims.loop, { budgets, cancellation: () => signals[0] });
-    await client.getReturn(1);
     const controller = new AbortController();
-    signals.push(controller.signal);
+    const client = clientFor(sims.loop, { budgets, cancellation: () => controller.signal });
+    await client.getReturn(1);
     const pending = client.getReturn(1).catch((e: unknown) => e);
     const reason = new Error('WORKER_SHUTDOWN');
     setTimeout(() => controller.abort(reason), 100);
@@ -173,5 +172,31 @@ describe('a cancelled call', () => {
     setTimeout(() => controller.abort(reason), 200);
     expect(await pending).toBe(reason);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('never fails the other callers of a read they share', async () => {
+    // An account this process has not heard from: each missing order then waits for one shared account check.
+    sims.finale.state.seedAccount({ name: 'shared-check', apiKey: API_KEY, apiSecret: API_SECRET });
+    sims.finale.state.faults.add({
+      kind: 'latency',
+      ms: 1_000,
+      endpoint: 'GET /:account/api/facility (collection)',
+    });
+    const first = new AbortController();
+    const second = new AbortController();
+    const lookUp = (controller: AbortController, order: string) =>
+      sims.finale
+        .client({ accountName: 'shared-check', cancellation: () => controller.signal })
+        .getOrder(order, ['name'])
+        .catch((e: unknown) => e);
+    const started = lookUp(first, '#7001');
+    const joined = lookUp(second, '#7002');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const reason = new Error('WORKER_SHUTDOWN');
+    first.abort(reason);
+    expect(await started).toBe(reason);
+    // The caller that joined the check started by the cancelled one still gets its answer: no such order.
+    expect(await joined).toBeUndefined();
+    expect(sims.finale.calls('GET /:account/api/facility (collection)')).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { ConfigError } from '../../config/env.ts';
 import { StoreConnectionError } from '../../store/errors.ts';
 import { openStore, openStoreFromEnv } from '../../store/open-store.ts';
 import { SecretKeyError } from '../../store/secret-crypto.ts';
+import { pgliteServerTarget } from './store-targets.ts';
 import { newTenant } from './tenant-fixture.ts';
 
 describe('openStore', () => {
@@ -43,6 +45,45 @@ describe('openStore', () => {
       /^Cannot reach the tenant store database \(postgres:\/\/store@127\.0\.0\.1:1\/tenants\): .*ECONNREFUSED/,
     );
     expect((error as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe('a database connection lost mid-query', () => {
+  it('fails that query, not the process, and the next query gets a new connection', async () => {
+    const database = await pgliteServerTarget();
+    const target = new URL(database.databaseUrl);
+    // A proxy in front of the database that resets the connection a query arrives on, while `cut` is set.
+    let cut = false;
+    const proxy = net.createServer((client) => {
+      const server = net.connect(Number(target.port), target.hostname);
+      client.on('data', (chunk) => {
+        if (cut) {
+          client.resetAndDestroy();
+          server.destroy();
+        } else server.write(chunk);
+      });
+      server.on('data', (chunk) => client.write(chunk));
+      for (const socket of [client, server]) socket.on('error', () => undefined);
+      client.on('close', () => server.destroy());
+      server.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as net.AddressInfo;
+    const store = await openStore({
+      databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      secretKey: randomBytes(32),
+    });
+    try {
+      await store.createTenant(newTenant('reset-mid-query'));
+      cut = true;
+      await expect(store.listTenants()).rejects.toThrow(/ECONNRESET|terminated/);
+      cut = false;
+      expect((await store.listTenants()).map((t) => t.settings.tenantId)).toEqual(['reset-mid-query']);
+    } finally {
+      await store.close();
+      await new Promise((resolve) => proxy.close(resolve));
+      await database.dispose();
+    }
   });
 });
 

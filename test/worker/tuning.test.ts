@@ -5,7 +5,7 @@ import { defaultTuning, workerTuning } from '../../worker/tuning.ts';
 describe('worker tuning', () => {
   it('defaults to a bounded workflow cache and modest concurrency', () => {
     expect(defaultTuning).toEqual({
-      maxCachedWorkflows: 500,
+      maxCachedWorkflows: 100,
       maxConcurrentActivities: 50,
       maxConcurrentWorkflowTasks: 20,
       shutdownGraceMs: 5_000,
