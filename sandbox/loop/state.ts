@@ -16,11 +16,12 @@ import {
   type WebhookInput,
 } from './control-schemas.ts';
 import { phpJson, renderReturn, type IdMode } from './payloads.ts';
-import { SlidingWindowLimiter, type RateLimitSettings } from './rate-limit.ts';
+import { SlidingWindowLimiter, type RateLimitSettings } from '../shared/rate-limit.ts';
 import {
   LoopRecords,
   type ReturnTrigger,
   type SimDestination,
+  type SimAction,
   type SimNote,
   type SimReturn,
   type SimShop,
@@ -46,6 +47,9 @@ export const defaultSettings: LoopSettings = {
     maxDelayMs: 60_000,
     timeoutMs: 10_000,
     retryAfterCapMs: 30 * 60_000,
+    loseRate: 0,
+    duplicateRate: 0,
+    maxJitterMs: 0,
   },
 };
 
@@ -67,6 +71,8 @@ export interface ReturnView {
   shopId: number;
   state: ReturnState;
   notes: SimNote[];
+  /** Every action called through the API, in order. */
+  actions: SimAction[];
   return: Record<string, unknown>;
 }
 
@@ -80,8 +86,11 @@ const patchSettings = (settings: LoopSettings, input: SettingsPatch): LoopSettin
   };
 };
 
-/** Loop answers in its own way; the create-then-drop and URL-less answers are Finale's failure modes. */
-const faultKinds = ['server-error', 'rate-limit', 'latency', 'body', 'drop'] as const;
+/**
+ * Loop answers in its own way; the URL-less answer is Finale's failure mode. `apply-then-drop` lets a call
+ * take effect and loses its answer (a return action that happened though the client saw a dropped connection).
+ */
+const faultKinds = ['server-error', 'rate-limit', 'latency', 'body', 'drop', 'apply-then-drop'] as const;
 export type LoopFaultKind = (typeof faultKinds)[number];
 
 /**
@@ -152,11 +161,20 @@ export class LoopSimulatorState extends SimulatorState<LoopSettings, SettingsPat
   }
 
   getReturn(returnId: number): ReturnView {
-    const record = this.records.requireReturn(returnId);
+    return this.view(this.records.requireReturn(returnId));
+  }
+
+  /** Every return of every shop, in the order they were made. */
+  listReturns(): ReturnView[] {
+    return [...this.records.returns.values()].map((record) => this.view(record));
+  }
+
+  private view(record: SimReturn): ReturnView {
     return {
       shopId: record.shopId,
       state: record.state,
       notes: [...record.notes],
+      actions: [...record.actions],
       return: this.render(record),
     };
   }

@@ -47,6 +47,7 @@ export function registerControls<Settings, SettingsPatch, Kind extends FaultKind
       });
 
       control.get('/calls', async () => state.calls.snapshot());
+      control.get('/calls/rate-limited', async () => state.calls.rateLimited());
       control.delete('/calls', async (_request, reply) => {
         state.calls.reset();
         return reply.code(204).send();
