@@ -30,25 +30,28 @@ export const LOOP_PROCESS = 'POST /warehouse/return/:id/process';
 
 const between = (from: number, to: number) => from + Math.random() * (to - from);
 
-/** The events of a plan at random moments: kills anywhere in the window, Temporal restarts in its middle. */
+/**
+ * The events of a plan at random moments of the window's first three quarters (a restarted process takes a
+ * while to come back, and the window should end with everything up): Temporal restarts in its middle.
+ */
 export function planChaos(plan: ChaosPlan, workers: number): ChaosEvent[] {
   const w = plan.windowMs;
   const events: ChaosEvent[] = [
     ...Array.from({ length: plan.workerKills }, () => ({
-      atMs: between(0.05 * w, 0.95 * w),
+      atMs: between(0.05 * w, 0.75 * w),
       kind: 'kill-worker' as const,
       worker: Math.floor(Math.random() * workers),
     })),
     ...Array.from({ length: plan.temporalRestarts }, () => ({
-      atMs: between(0.3 * w, 0.7 * w),
+      atMs: between(0.25 * w, 0.55 * w),
       kind: 'restart-temporal' as const,
     })),
     ...Array.from({ length: plan.gatewayRestarts }, () => ({
-      atMs: between(0.1 * w, 0.9 * w),
+      atMs: between(0.05 * w, 0.75 * w),
       kind: 'restart-gateway' as const,
     })),
     ...Array.from({ length: plan.rateLimitBursts }, () => ({
-      atMs: between(0.1 * w, 0.9 * w),
+      atMs: between(0.05 * w, 0.75 * w),
       kind: 'rate-limit-burst' as const,
     })),
   ];

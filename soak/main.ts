@@ -59,7 +59,7 @@ const preset = options.ci
       temporalRestarts: 1,
       gatewayRestarts: 1,
       bursts: 2,
-      window: 75,
+      window: 60,
       drainTimeout: 210,
     }
   : {
