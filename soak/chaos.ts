@@ -95,8 +95,9 @@ async function rateLimitBurst(sims: { finale: SimControl; loop: SimControl }): P
 }
 
 /**
- * Carries out the events at their moments from `startedAt`, one at a time (an event due while another is
- * under way runs as soon as that one is done). Resolves with what was done and how long each took.
+ * Carries out the events at their moments from `startedAt`. Events do not wait for each other, except that
+ * an event on a process still coming back from the previous one waits for it (each worker, the gateway and
+ * the Temporal server are one queue each). Resolves with what was done and how long each took.
  */
 export async function runChaos(
   stack: Stack,
@@ -105,9 +106,10 @@ export async function runChaos(
   say: (line: string) => void,
 ): Promise<ChaosRecord[]> {
   const records: ChaosRecord[] = [];
-  for (const event of events) {
-    const wait = startedAt + event.atMs - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const queues = new Map<string, Promise<void>>();
+  const target = (event: ChaosEvent) =>
+    event.kind === 'kill-worker' ? `worker-${event.worker}` : event.kind;
+  const carryOut = async (event: ChaosEvent) => {
     const began = Date.now();
     switch (event.kind) {
       case 'kill-worker':
@@ -129,6 +131,16 @@ export async function runChaos(
       `  t=${(record.startedMs / 1000).toFixed(0)} s ${event.kind}` +
         `${event.kind === 'kill-worker' ? ` (worker ${event.worker + 1})` : ''}: back in ${(record.tookMs / 1000).toFixed(1)} s`,
     );
+  };
+  for (const event of events) {
+    const wait = startedAt + event.atMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const key = target(event);
+    queues.set(
+      key,
+      (queues.get(key) ?? Promise.resolve()).then(() => carryOut(event)),
+    );
   }
-  return records;
+  await Promise.all(queues.values());
+  return records.sort((a, b) => a.startedMs - b.startedMs);
 }

@@ -55,7 +55,14 @@ export async function startStack(processes: Processes, options: StackOptions) {
 
   say('starting the store, both simulators and the Temporal dev server; bundling the workflows …');
   const startTemporal = () =>
-    processes.temporal('temporal', { port: ports.temporal, dbFile: temporalDb, readyTimeoutMs: 180_000 });
+    processes.temporal('temporal', {
+      port: ports.temporal,
+      dbFile: temporalDb,
+      // Write-ahead log, synced at checkpoints: durable when a process dies (what these runs do to it), and
+      // not held back by a sync on every write of a busy server.
+      sqlitePragmas: ['journal_mode=wal', 'synchronous=normal'],
+      readyTimeoutMs: 180_000,
+    });
   const [, , , firstTemporal] = await Promise.all([
     processes.start(
       'store',
@@ -151,10 +158,21 @@ export async function startStack(processes: Processes, options: StackOptions) {
       return gateway.pid;
     },
 
-    /** SIGKILLs one worker process, as a crash would, and starts a new one in its place. */
+    /**
+     * SIGKILLs one worker process, as a crash would, and starts a new one in its place, again and again (as a
+     * supervisor would) while it cannot start, e.g. because the Temporal server is restarting too.
+     */
     async crashWorker(index: number): Promise<void> {
       await workers[index]!.kill();
-      workers[index] = await startWorker(index);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          workers[index] = await startWorker(index);
+          return;
+        } catch (error) {
+          if (attempt === 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+        }
+      }
     },
 
     /** Stops the Temporal server and starts it again on the same data file and port. */
