@@ -15,7 +15,7 @@ interface LoopAction {
   changed: boolean;
 }
 
-interface LoopReturnView {
+export interface LoopReturnView {
   state: string;
   notes: unknown[];
   actions: LoopAction[];
@@ -121,6 +121,50 @@ export async function runningReturnWorkflows(client: Client): Promise<number> {
   return countWorkflows(client, 'WorkflowType = "returnWorkflow" AND ExecutionStatus = "Running"');
 }
 
+/** One return's row of the ledger: what the simulators and Temporal hold for it, and how that differs from its fate. */
+export function checkReturn(
+  submitted: SubmittedReturn,
+  loop: LoopReturnView | undefined,
+  finale: Pick<FinaleReturnRecord, 'statusId'>[],
+  workflow: { status: string; outcome?: string },
+): LedgerRow {
+  const expected = expectations[submitted.fate];
+  const problems: string[] = [];
+  const finaleStatuses = finale.map((f) => f.statusId);
+  const changingActions = (loop?.actions ?? []).filter((a) => a.changed).map((a) => a.action);
+
+  const loopState = loop?.state ?? 'missing';
+  if (loopState !== expected.loopState) problems.push(`Loop ${loopState}, expected ${expected.loopState}`);
+  const wantedActions = expected.loopAction ? [expected.loopAction] : [];
+  if (changingActions.join() !== wantedActions.join()) {
+    problems.push(
+      `Loop actions that changed it: [${changingActions.join(', ')}], expected [${wantedActions.join(', ')}]`,
+    );
+  }
+  if (finale.length > 1) problems.push(`${finale.length} Finale returns`);
+  if (finale.length === 0 && !expected.finaleOptional) problems.push('no Finale return');
+  if (finaleStatuses.some((status) => status !== expected.finaleStatus)) {
+    problems.push(`Finale ${finaleStatuses.join(', ')}, expected ${expected.finaleStatus}`);
+  }
+
+  if (workflow.status === 'none') {
+    if (!expected.workflowOptional || finale.length > 0) problems.push('no workflow');
+  } else if (workflow.status !== 'COMPLETED') {
+    problems.push(`workflow ${workflow.status}`);
+  } else if (!expected.outcomes.includes(workflow.outcome ?? '')) {
+    problems.push(`outcome ${workflow.outcome}, expected ${expected.outcomes.join(' or ')}`);
+  }
+  return {
+    submitted,
+    loopState,
+    finaleStatuses,
+    changingActions,
+    workflow: workflow.status,
+    outcome: workflow.outcome,
+    problems,
+  };
+}
+
 const statuses = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut'];
 
 export async function drawLedger(options: {
@@ -142,28 +186,6 @@ export async function drawLedger(options: {
   const rows = await Promise.all(
     submitted.map((r) =>
       limit(async (): Promise<LedgerRow> => {
-        const expected = expectations[r.fate];
-        const problems: string[] = [];
-        const view = loopViews.get(r.loopReturnId);
-        const finale = finaleById.get(finaleReturnIdOf(r.loopReturnId)) ?? [];
-        const finaleStatuses = finale.map((f) => f.statusId);
-        const changingActions = (view?.actions ?? []).filter((a) => a.changed).map((a) => a.action);
-
-        const loopState = view?.state ?? 'missing';
-        if (loopState !== expected.loopState)
-          problems.push(`Loop ${loopState}, expected ${expected.loopState}`);
-        const wantedActions = expected.loopAction ? [expected.loopAction] : [];
-        if (changingActions.join() !== wantedActions.join()) {
-          problems.push(
-            `Loop actions that changed it: [${changingActions.join(', ')}], expected [${wantedActions.join(', ')}]`,
-          );
-        }
-        if (finale.length > 1) problems.push(`${finale.length} Finale returns`);
-        if (finale.length === 0 && !expected.finaleOptional) problems.push('no Finale return');
-        if (finale.some((f) => f.statusId !== expected.finaleStatus)) {
-          problems.push(`Finale ${finaleStatuses.join(', ')}, expected ${expected.finaleStatus}`);
-        }
-
         const handle = client.workflow.getHandle(returnWorkflowId(tenantId, String(r.loopReturnId)));
         let workflow = 'none';
         let outcome: string | undefined;
@@ -173,14 +195,12 @@ export async function drawLedger(options: {
         } catch (error) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
         }
-        if (workflow === 'none') {
-          if (!expected.workflowOptional || finale.length > 0) problems.push('no workflow');
-        } else if (workflow !== 'COMPLETED') {
-          problems.push(`workflow ${workflow}`);
-        } else if (!expected.outcomes.includes(outcome ?? '')) {
-          problems.push(`outcome ${outcome}, expected ${expected.outcomes.join(' or ')}`);
-        }
-        return { submitted: r, loopState, finaleStatuses, changingActions, workflow, outcome, problems };
+        return checkReturn(
+          r,
+          loopViews.get(r.loopReturnId),
+          finaleById.get(finaleReturnIdOf(r.loopReturnId)) ?? [],
+          { status: workflow, outcome },
+        );
       }),
     ),
   );
