@@ -10,9 +10,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import pLimit from 'p-limit';
 import { demoTenant } from '../sandbox/demo-world.ts';
 import { parseFinaleDate } from '../sandbox/finale/finale-date.ts';
-import { projectRoot } from '../temporal/binaries.ts';
 import { countWorkflows } from '../soak/ledger.ts';
 import { Processes } from '../soak/processes.ts';
+import { runDirectory } from '../soak/run-dir.ts';
 import { startStack, type Stack } from '../soak/stack.ts';
 import type { FinaleReturnRecord } from '../soak/warehouse.ts';
 import { finaleAccount, seedWorld } from '../soak/world.ts';
@@ -27,7 +27,7 @@ const options = new Command()
   .option('-n, --returns <n>', 'returns arriving at once', count, 2000)
   .option('--scale <n>', 'API limits ×n, in the simulators and the service budgets alike', count, 10)
   .option('--workers <list>', 'worker process counts to run, in order', '2,1')
-  .option('--run-dir <dir>', 'logs and Temporal data (default .soak/burst-<time>)')
+  .option('--run-dir <dir>', 'logs and Temporal data (default .soak/burst-<time>, the last 5 kept)')
   .parse()
   .opts<{ returns: number; scale: number; workers: string; runDir?: string }>();
 
@@ -37,10 +37,7 @@ const MINUTE = 60_000;
 /** The published limits (Finale: third-party reports; Loop: documented), per minute. */
 const limitsPerMinute = { finaleGet: 120 * scale, finalePost: 120 * scale, loop: 300 * scale };
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const runRoot = path.resolve(
-  options.runDir ??
-    path.join(projectRoot, '.soak', `burst-${new Date().toISOString().replace(/[:.]/g, '-')}`),
-);
+const runRoot = runDirectory('burst', options.runDir);
 
 interface CallSnapshot {
   total: number;

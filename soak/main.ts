@@ -3,16 +3,14 @@
 // arrive, it injects faults, kills workers, restarts Temporal and the gateway, and loses, repeats and
 // reorders webhooks; then it waits for everything to drain and checks a ledger drawn from the simulators and
 // Temporal. Exit status 1 on any mismatch. `--ci` is the small size CI runs.
-import { mkdirSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { demoTenant } from '../sandbox/demo-world.ts';
-import { projectRoot } from '../temporal/binaries.ts';
 import { planChaos, runChaos, startFaults, stopFaults } from './chaos.ts';
 import { drawLedger, runningReturnWorkflows, unsettledInSimulators } from './ledger.ts';
 import { Processes } from './processes.ts';
 import { formatReport } from './report.ts';
+import { runDirectory } from './run-dir.ts';
 import { startStack } from './stack.ts';
 import { Customers, Warehouse } from './warehouse.ts';
 import { dealFates, seedWorld, type Fate } from './world.ts';
@@ -36,7 +34,7 @@ const options = new Command()
   .option('--window <s>', 'chaos window in seconds (returns arrive in its first 60%)', count)
   .option('--drain-timeout <s>', 'longest wait for the drain after the window', count)
   .option('--scale <n>', 'API limits ×n, in the simulators and the service budgets alike', count, 10)
-  .option('--run-dir <dir>', 'logs, Temporal data and bundle (default .soak/<time>)')
+  .option('--run-dir <dir>', 'logs, Temporal data and bundle (default .soak/soak-<time>, the last 5 kept)')
   .parse()
   .opts<{
     ci?: boolean;
@@ -88,10 +86,7 @@ const shares: Partial<Record<Fate, number>> = {
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const runDir = path.resolve(
-  options.runDir ?? path.join(projectRoot, '.soak', new Date().toISOString().replace(/[:.]/g, '-')),
-);
-mkdirSync(runDir, { recursive: true });
+const runDir = runDirectory('soak', options.runDir);
 const began = Date.now();
 const loadAtStart = os.loadavg()[0]!;
 say(`Soak run folder: ${runDir} (one log per process)`);
