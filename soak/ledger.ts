@@ -141,6 +141,9 @@ export function checkReturn(
       `Loop actions that changed it: [${changingActions.join(', ')}], expected [${wantedActions.join(', ')}]`,
     );
   }
+  // A flagged return tells the merchant why in a note.
+  if (expected.loopAction === 'flag' && (loop?.notes.length ?? 0) === 0)
+    problems.push('flagged without a note');
   if (finale.length > 1) problems.push(`${finale.length} Finale returns`);
   if (finale.length === 0 && !expected.finaleOptional) problems.push('no Finale return');
   if (finaleStatuses.some((status) => status !== expected.finaleStatus)) {

@@ -5,7 +5,7 @@ import type { Fate } from '../../soak/world.ts';
 const submitted = (fate: Fate) => ({ loopReturnId: 7, orderName: '#100007', fate, submittedAt: 0 });
 const loop = (state: string, ...actions: [string, boolean][]): LoopReturnView => ({
   state,
-  notes: [],
+  notes: state === 'review' ? [{ content: 'why' }] : [],
   actions: actions.map(([action, changed]) => ({ action, accepted: true, changed })),
   return: { id: 7 },
 });
@@ -85,6 +85,16 @@ describe('the soak ledger, one return at a time', () => {
         completed('cancelled'),
       ).problems,
     ).toEqual(['Loop actions that changed it: [cancel], expected []']);
+  });
+
+  it('wants a note on every flagged return', () => {
+    const row = checkReturn(
+      submitted('flag-reason'),
+      { ...loop('review', ['flag', true]), notes: [] },
+      finale('RETURN_COMPLETED'),
+      completed('flagged'),
+    );
+    expect(row.problems).toEqual(['flagged without a note']);
   });
 
   it('catches a Finale return left open, a workflow that failed or still runs, and a wrong outcome', () => {
