@@ -5,7 +5,8 @@ import type { Fate } from '../../soak/world.ts';
 const submitted = (fate: Fate) => ({ loopReturnId: 7, orderName: '#100007', fate, submittedAt: 0 });
 const loop = (state: string, ...actions: [string, boolean][]): LoopReturnView => ({
   state,
-  notes: state === 'review' ? [{ content: 'why' }] : [],
+  // The workflow adds a note when it flags.
+  notes: actions.some(([action]) => action === 'flag') ? [{ content: 'why' }] : [],
   actions: actions.map(([action, changed]) => ({ action, accepted: true, changed })),
   return: { id: 7 },
 });
