@@ -92,7 +92,7 @@ async function burst(workers: number): Promise<BurstFigures> {
         FINALE_COLLECTION_BUDGET: `${300 * scale}/h`,
         LOOP_BUDGET: `${limitsPerMinute.loop}/min`,
       },
-      gatewayEnv: { WEBHOOK_RATE_LIMIT_MAX: '1000000' },
+      gatewayEnv: { WEBHOOK_RATE_LIMIT_MAX: '1000000', WEBHOOK_TENANT_RATE_LIMIT_MAX: '1000000' },
       progress: (line) => say(`  [${workers} worker(s)] ${line}`),
     });
     await seedWorld(stack, stack.webhookUrl);

@@ -113,8 +113,8 @@ try {
       needsAttentionRecheckMs: '20s',
     }),
     workerEnv: budgets,
-    // Loop delivers every webhook from one address; the per-address limit is not what this run measures.
-    gatewayEnv: { WEBHOOK_RATE_LIMIT_MAX: '100000' },
+    // Loop delivers every webhook from one address for one tenant; the gateway's limits are not measured here.
+    gatewayEnv: { WEBHOOK_RATE_LIMIT_MAX: '100000', WEBHOOK_TENANT_RATE_LIMIT_MAX: '100000' },
     progress: say,
   });
   const sims = { finale: stack.finale, loop: stack.loop };
