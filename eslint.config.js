@@ -33,6 +33,8 @@ export default tseslint.config(
                 '**/integrations/**',
                 '**/store/**',
                 '**/config/**',
+                // Pure and import-free: how reason labels match, shared with the settings schema.
+                '!**/config/reason-labels.ts',
                 '**/gateway/**',
               ],
               allowTypeImports: true,

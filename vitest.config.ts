@@ -16,6 +16,7 @@ const serverTests = [
   'test/gateway/onboarding/{links,save,validation}.test.ts',
   'test/observability/{app-metrics,tracing,worker-process}.test.ts',
   'test/scripts/start.test.ts',
+  'test/security/demo-mode-routing.test.ts',
   'test/temporal/harness.test.ts',
   'test/worker/main.test.ts',
   'test/workflows/{return-workflow,return-workflow-time-skipping,tenant-sweeper}.test.ts',

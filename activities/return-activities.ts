@@ -1,27 +1,29 @@
 // Activities of the return workflow: every call to the tenant store, Finale and Loop. Each returns only
-// what the workflow needs (IDs, URLs, statuses), never credentials or customer PII.
-import { Context } from '@temporalio/activity';
-import type { CompletionAction, TenantSettings } from '../config/tenant-settings.ts';
-import { InvalidRequestError } from '../integrations/errors.ts';
-import { orderIdCandidates } from '../integrations/finale/order-id-forms.ts';
-import type { LocationMatch } from '../integrations/finale/types.ts';
+// what the workflow needs (IDs, URLs, statuses), never credentials or customer PII. The workflow reads no
+// settings itself: each activity reads what it needs, so a setting fixed while a return waits applies at
+// its next step. A paused tenant's activities act on nothing: they raise a hold the workflow waits out.
+//
+// Three activities are polls: they are retried by Temporal (no workflow task, no history event per look),
+// each attempt choosing when the next one comes (workflows/return/schedules.ts).
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import type { TenantSettings } from '../config/tenant-settings.ts';
 import type { LoopActionOutcome } from '../integrations/loop/client.ts';
-import type { LoopReturn } from '../integrations/loop/loop-return.ts';
-import { TenantNotFoundError } from '../store/errors.ts';
-import type { TenantStore } from '../store/tenant-store.ts';
-import type { PlannedItem } from '../workflows/return-plan.ts';
-import { classified, issueFailure } from './failures.ts';
-import type { TenantClients } from './tenant-clients.ts';
+import type { LoopReturn, LoopReturnLineItem } from '../integrations/loop/loop-return.ts';
+import type { IssueDetails, LineFix, LineWithoutSku } from '../workflows/messages.ts';
+import { buildReturnPlan, finaleReturnIdFor } from '../workflows/return-plan.ts';
+import {
+  fallbackCheckSchedule,
+  orderLookSchedule,
+  pausedLookSchedule,
+  pollPosition,
+  type LookSchedule,
+} from '../workflows/return/schedules.ts';
+import { classified, issueFailure, toActivityFailure } from './failures.ts';
+import { createFinaleSteps, heartbeating, type ReturnActivityDeps } from './finale-steps.ts';
+import { createReturnActivitiesV1 } from './return-activities-v1.ts';
 
-/** Must stay well under the create activity's heartbeat timeout set by the workflow. */
-const HEARTBEAT_INTERVAL_MS = 3_000;
-
-export interface ReturnActivityDeps {
-  store: TenantStore;
-  clientsFor: (tenantId: string) => Promise<TenantClients>;
-  /** How long a resolved facility URL is reused; facilities almost never change. */
-  facilityCacheMs?: number;
-}
+export type { ReturnActivityDeps } from './finale-steps.ts';
 
 interface TenantRef {
   tenantId: string;
@@ -30,236 +32,321 @@ interface LoopReturnRef extends TenantRef {
   loopReturnId: string;
 }
 
-export interface ResolvedOrder {
-  orderId: string;
-  orderUrl: string;
-  /** SKU → productUrl for the order's own lines, so most returns need no product look-up at all. */
-  productUrls: Record<string, string>;
-}
-
-export interface CreateFinaleReturnInput extends TenantRef {
-  returnId: string;
-  loopReturnId: string;
-  orderUrl: string;
-  facilityUrl: string;
-  items: (PlannedItem & { productUrl: string })[];
-  /** The workflow tried a create before: look the return up before creating again. */
-  lookupFirst: boolean;
-}
-
-export interface CreatedFinaleReturn {
-  returnId: string;
-  returnUrl: string;
-  statusId: string;
-  /** Found from an earlier attempt rather than created now. */
-  existed: boolean;
-}
-
-export function createReturnActivities(deps: ReturnActivityDeps) {
-  const facilityCacheMs = deps.facilityCacheMs ?? 10 * 60_000;
-  const facilities = new Map<string, { facilityUrl: string; expires: number }>();
-  /** One Finale facility read per tenant at a time: a burst of new returns spends one call of the budget. */
-  const facilityReads = new Map<string, Promise<LocationMatch>>();
-  /** The order-ID form that last found an order, per tenant: tried first next time to save a 404. */
-  const lastOrderForm = new Map<string, TenantSettings['orderIdForms'][number]>();
-
-  async function settingsOf(tenantId: string): Promise<TenantSettings> {
-    const tenant = await deps.store.getTenant(tenantId);
-    if (!tenant) throw new TenantNotFoundError(tenantId);
-    return tenant.settings;
-  }
-
-  async function createIdempotently(
-    input: CreateFinaleReturnInput,
-    attempt: number,
-  ): Promise<CreatedFinaleReturn> {
-    const { finale } = await deps.clientsFor(input.tenantId);
-    const lookUp = async () => {
-      const existing = await finale.findReturnByReturnId(input.returnId);
-      return existing && { ...pick(existing), existed: true };
+export type OrderLookup =
+  | { found: true; orderUrl: string; productUrls: Record<string, string> }
+  | {
+      found: false;
+      message: string;
+      /** The tenant's order window: how long an order not synced yet is looked for. */
+      windowMs: number;
+      /** The tenant's re-check interval, for a park that follows. */
+      recheckAfterMs: number;
     };
-    if (input.lookupFirst || attempt > 1) {
-      const existing = await lookUp();
-      if (existing) return existing;
-    }
-    try {
-      const created = await finale.createReturn({
-        returnId: input.returnId,
-        primaryOrderUrl: input.orderUrl,
-        destinationFacilityUrl: input.facilityUrl,
-        returnDate: new Date(),
-        notes: `Loop return ${input.loopReturnId}`,
-        items: input.items.map(({ productUrl, quantity, returnReasonId }) => ({
-          productUrl,
-          quantity,
-          ...(returnReasonId === undefined ? {} : { returnReasonId }),
-        })),
-      });
-      return { ...pick(created), existed: false };
-    } catch (error) {
-      // Finale may reject a duplicate returnId: that means an earlier attempt did create it.
-      if (error instanceof InvalidRequestError) {
-        const existing = await lookUp();
-        if (existing) return existing;
-      }
-      throw error;
-    }
-  }
 
-  return classified({
-    /** Non-secret settings only: these are recorded in workflow history. */
-    async loadTenantSettings(tenantId: string): Promise<TenantSettings> {
-      return settingsOf(tenantId);
-    },
+/** Where a poll began: how long its wait had lasted then, and the seed of its jitter. */
+export interface PollStart {
+  waitedBeforeMs: number;
+  seed: number;
+}
 
-    async getLoopReturn({ tenantId, loopReturnId }: LoopReturnRef): Promise<LoopReturn> {
-      const { loop } = await deps.clientsFor(tenantId);
-      return loop.getReturn(loopReturnId);
-    },
+export interface CreateReturnInFinaleInput extends LoopReturnRef {
+  /** The webhook's or sweeper's snapshot; absent on a retry, which reads the return from Loop again. */
+  loopReturn?: LoopReturn;
+  orderUrl: string;
+  productUrls: Record<string, string>;
+  lineFixes: LineFix[];
+  /** This workflow has not tried the create before: a Finale return found now was made by an earlier one. */
+  firstTry: boolean;
+}
 
-    async resolveFacility({ tenantId }: TenantRef): Promise<{ facilityUrl: string }> {
-      const settings = await settingsOf(tenantId);
-      const name = settings.destinationFacilityName;
-      const key = `${tenantId}\u0000${settings.finaleAccountName}\u0000${name}`;
-      const { finale } = await deps.clientsFor(tenantId);
-      // No await from here until the read is shared, so concurrent calls see either the cache or the read.
-      const cached = facilities.get(key);
-      if (cached && cached.expires > Date.now()) return { facilityUrl: cached.facilityUrl };
-      let read = facilityReads.get(key);
-      if (read === undefined) {
-        read = finale
-          .resolveLocation(name)
-          .then((result) => {
-            if (result.found) {
-              const entry = { facilityUrl: result.found.facilityUrl, expires: Date.now() + facilityCacheMs };
-              facilities.set(key, entry);
-            }
-            return result;
-          })
-          .finally(() => facilityReads.delete(key));
-        facilityReads.set(key, read);
-      }
-      const match = await read;
-      if (match.found) return { facilityUrl: match.found.facilityUrl };
-      const near = match.nearMatches[0];
-      const fix = near
-        ? `Set the destination facility name to exactly "${near}" (as Finale spells it), then retry`
-        : `Set the destination facility name to one of the Finale locations (${match.locations.map((l) => `"${l}"`).join(', ') || 'none found'}), then retry`;
-      throw issueFailure(
-        near
-          ? `Finale has no location named "${name}"; it has "${near}", which differs only in case or spacing`
-          : `Finale has no active location named "${name}"`,
-        { class: 'config', code: 'FacilityNotFound', fix },
-      );
-    },
+export type CreateReturnInFinaleResult =
+  | { kind: 'loop-return-not-open'; loopState: string }
+  | {
+      kind: 'created' | 'found';
+      returnId: string;
+      returnUrl: string;
+      statusId: string;
+      /** Found, and made before this workflow first tried: by an earlier workflow of the same return. */
+      madeByEarlierRun: boolean;
+      orderName: string;
+      flagReasonsMatched: string[];
+      unmappedReasons: string[];
+    };
 
-    async resolveOrder({ tenantId, orderName }: TenantRef & { orderName: string }): Promise<ResolvedOrder> {
-      const settings = await settingsOf(tenantId);
-      const preferred = lastOrderForm.get(tenantId);
-      const forms = preferred
-        ? [preferred, ...settings.orderIdForms.filter((form) => form !== preferred)]
-        : settings.orderIdForms;
-      const { finale } = await deps.clientsFor(tenantId);
-      const order = await finale.getOrder(orderName, forms);
-      if (!order) {
-        const tried = orderIdCandidates(orderName, forms).join('", "');
-        throw issueFailure(`Order ${orderName} is not in Finale (looked up as "${tried}")`, {
-          class: 'waiting',
-          code: 'OrderNotFound',
-          fix: 'New orders take a few minutes to sync from Shopify to Finale; this is retried automatically',
-        });
-      }
-      const form = forms.find((f) => orderIdCandidates(orderName, [f]).includes(order.orderId));
-      if (form) lastOrderForm.set(tenantId, form);
-      return {
-        orderId: order.orderId,
-        orderUrl: order.orderUrl,
-        productUrls: Object.fromEntries(order.items.map((item) => [item.productId, item.productUrl])),
-      };
-    },
+export interface LoopUpdate {
+  action: 'process' | 'close' | 'flag';
+  result: LoopActionOutcome;
+}
 
-    async resolveProducts({
-      tenantId,
-      skus,
-      known,
-    }: TenantRef & { skus: string[]; known: Record<string, string> }): Promise<Record<string, string>> {
-      const resolved: Record<string, string> = {};
-      const unknown: string[] = [];
-      const missing = skus.filter((sku) => known[sku] === undefined);
-      if (missing.length > 0) {
-        const { finale } = await deps.clientsFor(tenantId);
-        for (const sku of missing) {
-          const product = await finale.resolveProduct(sku);
-          if (product) resolved[sku] = product.productUrl;
-          else unknown.push(sku);
-        }
-      }
-      if (unknown.length > 0) {
-        throw issueFailure(`Finale has no product with SKU ${unknown.map((s) => `"${s}"`).join(', ')}`, {
-          class: 'data',
-          code: 'SkuUnknown',
-          fix: 'Create the product in Finale with this product ID (or correct the SKU in Shopify), then retry',
-        });
-      }
-      return Object.fromEntries(skus.map((sku) => [sku, known[sku] ?? resolved[sku] ?? '']));
-    },
+const FINALE_TERMINAL = new Set(['RETURN_COMPLETED', 'RETURN_CANCELLED']);
 
-    /**
-     * Idempotent create: the returnId is deterministic, and any attempt after the first looks it up before
-     * creating, so a create whose answer was lost (timeout, worker crash) never produces a second return.
-     */
-    async createFinaleReturn(input: CreateFinaleReturnInput): Promise<CreatedFinaleReturn> {
-      const context = Context.current();
-      // Heartbeats while waiting on Finale let Temporal notice a dead worker within the heartbeat timeout
-      // instead of the whole start-to-close timeout; the retry then looks the return up first.
-      const beat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
-      try {
-        return await createIdempotently(input, context.info.attempt);
-      } finally {
-        clearInterval(beat);
-      }
-    },
-
-    async getFinaleReturn({
-      tenantId,
-      returnUrl,
-    }: TenantRef & { returnUrl: string }): Promise<{ statusId: string }> {
-      const { finale } = await deps.clientsFor(tenantId);
-      const current = await finale.getReturn(returnUrl);
-      return { statusId: current.statusId };
-    },
-
-    async cancelFinaleReturn({ tenantId, returnUrl }: TenantRef & { returnUrl: string }): Promise<void> {
-      const { finale } = await deps.clientsFor(tenantId);
-      await finale.cancelReturn(returnUrl);
-    },
-
-    async completeLoopReturn({
-      tenantId,
-      loopReturnId,
-      action,
-    }: LoopReturnRef & { action: CompletionAction }): Promise<LoopActionOutcome> {
-      const { loop } = await deps.clientsFor(tenantId);
-      return action === 'process' ? loop.processReturn(loopReturnId) : loop.closeReturn(loopReturnId);
-    },
-
-    async flagLoopReturn({ tenantId, loopReturnId }: LoopReturnRef): Promise<LoopActionOutcome> {
-      const { loop } = await deps.clientsFor(tenantId);
-      return loop.flagReturn(loopReturnId);
-    },
-
-    async addLoopNote({ tenantId, loopReturnId, note }: LoopReturnRef & { note: string }): Promise<void> {
-      const { loop } = await deps.clientsFor(tenantId);
-      await loop.addNote(loopReturnId, note);
-    },
+/**
+ * A poll's "not yet": retried by Temporal after the delay this attempt chose. Benign, so the SDK neither
+ * logs it as a warning nor counts it as a failed activity.
+ */
+function notYet(message: string, delayMs: number, code: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    message,
+    type: code,
+    category: ApplicationFailureCategory.BENIGN,
+    nextRetryDelay: Math.max(1_000, Math.round(delayMs)),
+    details: [
+      { class: 'waiting', code, fix: 'Nothing to do: looked at again automatically' } satisfies IssueDetails,
+    ],
   });
 }
 
-function pick(finaleReturn: { returnId: string; returnUrl: string; statusId: string }) {
+const minutes = (ms: number) =>
+  ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 360_000) / 10} h`;
+
+/** Loop lines with an operator's fixes applied: given a Finale product, or left out. */
+export function applyLineFixes(lines: LoopReturnLineItem[], fixes: LineFix[]): LoopReturnLineItem[] {
+  const productFor = new Map<string, string>();
+  for (const fix of fixes) if (fix.lineItemId && fix.productId) productFor.set(fix.lineItemId, fix.productId);
+  const skipRest = fixes.some((fix) => fix.skipLinesWithoutSku);
+  return lines.flatMap((line) => {
+    if (line.sku.trim() !== '') return [line];
+    const productId = productFor.get(line.id);
+    if (productId !== undefined) return [{ ...line, sku: productId }];
+    return skipRest ? [] : [line];
+  });
+}
+
+function missingSkuIssue(
+  lines: LineWithoutSku[],
+  tenantId: string,
+  loopReturnId: string,
+): ApplicationFailure {
+  const listed = lines.map((line) => `line ${line.id} "${line.title}"`).join(', ');
+  const ids = `${tenantId} ${loopReturnId}`;
+  return issueFailure(
+    `Loop sent ${lines.length === 1 ? 'a line' : `${lines.length} lines`} without a SKU: ${listed}`,
+    {
+      class: 'data',
+      code: 'MissingSku',
+      fix:
+        `Give each such line the Finale product it is (CLI: return fix-lines ${ids} --line <lineId>=<productId>), ` +
+        `or continue without them (return fix-lines ${ids} --skip-lines-without-sku), ` +
+        'or remove them from the return in Loop and retry',
+      lines,
+    },
+  );
+}
+
+export function createReturnActivities(deps: ReturnActivityDeps) {
+  const steps = createFinaleSteps(deps);
+
+  /** The tenant's settings, or the hold that a paused tenant's returns wait out. */
+  async function activeSettings(tenantId: string): Promise<TenantSettings> {
+    const settings = await steps.settingsOf(tenantId);
+    if (!settings.paused) return settings;
+    throw issueFailure(`Tenant ${tenantId} is paused`, {
+      class: 'waiting',
+      code: 'TenantPaused',
+      fix: `Resume the tenant (admin API: POST /admin/tenants/${tenantId}/resume); its held returns continue at once`,
+      hold: 'tenant-paused',
+    });
+  }
+
+  /**
+   * Runs an activity body, classifying its failures and telling the workflow when to look again at a
+   * business issue by itself (the workflow reads no settings).
+   */
+  function classifiedFor<A extends TenantRef, R>(run: (input: A) => Promise<R>): (input: A) => Promise<R> {
+    return async (input) => {
+      try {
+        return await run(input);
+      } catch (error) {
+        const failure = toActivityFailure(error);
+        const details =
+          failure instanceof ApplicationFailure
+            ? (failure.details?.[0] as IssueDetails | undefined)
+            : undefined;
+        if (failure instanceof ApplicationFailure && details?.class && failure.nonRetryable) {
+          const settings = await steps.settingsOf(input.tenantId).catch(() => undefined);
+          if (settings) details.recheckAfterMs = settings.needsAttentionRecheckMs;
+        }
+        throw failure;
+      }
+    };
+  }
+
+  /** This attempt's place in a poll's schedule. */
+  const position = (schedule: LookSchedule, poll: PollStart) =>
+    pollPosition(schedule, poll, Context.current().info.attempt);
+
   return {
-    returnId: finaleReturn.returnId,
-    returnUrl: finaleReturn.returnUrl,
-    statusId: finaleReturn.statusId,
+    ...classified(createReturnActivitiesV1(deps, steps)),
+
+    getLoopReturn: classifiedFor(async ({ tenantId, loopReturnId }: LoopReturnRef): Promise<LoopReturn> => {
+      const { loop } = await deps.clientsFor(tenantId);
+      return loop.getReturn(loopReturnId);
+    }),
+
+    /**
+     * The order in Finale. With `lookUntil`, a poll: an order not synced from Shopify yet is looked for
+     * again (minutes at first, growing to hours) until then; after it, or without it, "not found" is an
+     * answer, not a failure.
+     */
+    findOrderInFinale: classifiedFor(
+      async (
+        input: TenantRef & { orderName: string; poll?: PollStart & { windowLeftMs: number } },
+      ): Promise<OrderLookup> => {
+        const settings = await activeSettings(input.tenantId);
+        const poll = input.poll && position(orderLookSchedule, input.poll);
+        const leftMs =
+          input.poll && poll ? input.poll.windowLeftMs - (poll.waitedMs - input.poll.waitedBeforeMs) : 0;
+        const again = (message: string) => {
+          const delay = Math.min(leftMs, poll?.nextDelayMs ?? 0);
+          return notYet(`${message}; looking again in ${minutes(delay)}`, delay, 'OrderNotSyncedYet');
+        };
+        // A poll's first attempt only schedules the first look: the workflow has just looked.
+        if (Context.current().info.attempt === 1 && leftMs >= 1_000) throw again('Order not synced yet');
+        const order = await steps.findOrder(input.tenantId, input.orderName);
+        if (order.found) {
+          return { found: true, orderUrl: order.found.orderUrl, productUrls: order.found.productUrls };
+        }
+        const message = `Order ${input.orderName} is not in Finale (looked up as "${order.tried.join('", "')}")`;
+        if (leftMs >= 1_000) throw again(message);
+        return {
+          found: false,
+          message,
+          windowMs: settings.orderMissingWindowMs,
+          recheckAfterMs: settings.needsAttentionRecheckMs,
+        };
+      },
+    ),
+
+    /**
+     * Plans the Finale return from the Loop return (with the operator's line fixes), resolves its facility
+     * and products, and creates it, always looking its deterministic returnId up first: a return made by an
+     * earlier attempt or an earlier workflow of the same Loop return is found, never made twice. Order GET,
+     * look-up and create: three Finale calls (facility and product reads are shared and cached).
+     */
+    createReturnInFinale: classifiedFor(
+      (input: CreateReturnInFinaleInput): Promise<CreateReturnInFinaleResult> =>
+        heartbeating(async () => {
+          const settings = await activeSettings(input.tenantId);
+          const loopReturn =
+            input.loopReturn ??
+            (await (await deps.clientsFor(input.tenantId)).loop.getReturn(input.loopReturnId));
+          if (loopReturn.state !== 'open')
+            return { kind: 'loop-return-not-open', loopState: loopReturn.state };
+
+          const plan = buildReturnPlan(applyLineFixes(loopReturn.lineItems, input.lineFixes), settings);
+          if (plan.lineItemsWithoutSku.length > 0) {
+            throw missingSkuIssue(plan.lineItemsWithoutSku, input.tenantId, input.loopReturnId);
+          }
+          if (plan.items.length === 0) {
+            throw issueFailure('No line of the return is left to create in Finale', {
+              class: 'data',
+              code: 'NothingToReturn',
+              fix: 'Give at least one line a Finale product (return fix-lines), or close the return in Loop',
+            });
+          }
+          const { facilityUrl } = await steps.resolveFacility(input.tenantId);
+          const productUrls = await steps.resolveProducts(input.tenantId, plan.skus, input.productUrls);
+          const created = await steps.createFinaleReturn({
+            tenantId: input.tenantId,
+            returnId: finaleReturnIdFor(input.loopReturnId),
+            loopReturnId: input.loopReturnId,
+            orderUrl: input.orderUrl,
+            facilityUrl,
+            items: plan.items.map((item) => ({ ...item, productUrl: productUrls[item.sku] ?? '' })),
+            lookupFirst: true,
+          });
+          return {
+            kind: created.existed ? 'found' : 'created',
+            returnId: created.returnId,
+            returnUrl: created.returnUrl,
+            statusId: created.statusId,
+            madeByEarlierRun: created.existed && input.firstTry && Context.current().info.attempt === 1,
+            orderName: loopReturn.orderName,
+            flagReasonsMatched: plan.flagReasonsMatched,
+            unmappedReasons: plan.unmappedReasons,
+          };
+        }),
+    ),
+
+    /**
+     * A poll that ends when the Finale return is completed or cancelled: the fallback in case the tenant
+     * sweeper misses it. Its first attempt only schedules the first check; each later one reads the return
+     * once. It never fails: an unreadable return (or a paused tenant) is looked at again later.
+     */
+    awaitFinaleCompletion: classifiedFor(
+      async ({
+        tenantId,
+        returnUrl,
+        poll,
+      }: TenantRef & { returnUrl: string; poll: PollStart }): Promise<{ statusId: string }> => {
+        const settings = await steps.settingsOf(tenantId);
+        const schedule = fallbackCheckSchedule(settings.completionCheckIntervalMs);
+        if (Context.current().info.attempt > 1 && !settings.paused) {
+          try {
+            const { finale } = await deps.clientsFor(tenantId);
+            // The fallback check only backs up the sweeper: it spends what work (creates, look-ups) leaves over.
+            const { statusId } = await finale.getReturn(returnUrl, { priority: 'background' });
+            if (FINALE_TERMINAL.has(statusId)) return { statusId };
+          } catch (error) {
+            log.warn('fallback check of a Finale return failed; looking again later', {
+              error: error instanceof Error ? error.message : String(error),
+            });
+          }
+        }
+        const delay = position(schedule, poll).nextDelayMs;
+        throw notYet(
+          `Finale return still open; next fallback check in ${minutes(delay)}`,
+          delay,
+          'FinaleReturnOpen',
+        );
+      },
+    ),
+
+    /** A poll that ends once the tenant is no longer paused (resuming also nudges held returns at once). */
+    awaitTenantResumed: classifiedFor(
+      async ({ tenantId, poll }: TenantRef & { poll: PollStart }): Promise<void> => {
+        const settings = await steps.settingsOf(tenantId);
+        if (!settings.paused) return;
+        const delay = position(pausedLookSchedule, poll).nextDelayMs;
+        throw notYet(
+          `Tenant ${tenantId} is still paused; looking again in ${minutes(delay)}`,
+          delay,
+          'TenantStillPaused',
+        );
+      },
+    ),
+
+    /** Processes or closes the Loop return (per the tenant's setting), or flags it with a note saying why. */
+    updateReturnInLoop: classifiedFor(
+      async ({
+        tenantId,
+        loopReturnId,
+        flagNote,
+      }: LoopReturnRef & { flagNote?: string }): Promise<LoopUpdate> => {
+        const settings = await activeSettings(tenantId);
+        const { loop } = await deps.clientsFor(tenantId);
+        if (flagNote !== undefined) {
+          const result = await loop.flagReturn(loopReturnId);
+          // Flag takes no parameters: the reason goes in a note.
+          if (result === 'applied') await loop.addNote(loopReturnId, flagNote);
+          return { action: 'flag', result };
+        }
+        const action = settings.completionAction;
+        const result =
+          action === 'process'
+            ? await loop.processReturn(loopReturnId)
+            : await loop.closeReturn(loopReturnId);
+        return { action, result };
+      },
+    ),
+
+    cancelReturnInFinale: classifiedFor(
+      async ({ tenantId, returnUrl }: TenantRef & { returnUrl: string }): Promise<void> => {
+        await activeSettings(tenantId);
+        const { finale } = await deps.clientsFor(tenantId);
+        await finale.cancelReturn(returnUrl);
+      },
+    ),
   };
 }
 

@@ -1,20 +1,37 @@
 import { FinaleClient } from '../integrations/finale/client.ts';
+import type { UpstreamBounds } from '../integrations/http.ts';
 import { LoopClient } from '../integrations/loop/client.ts';
-import type { CredentialRateLimiter } from '../integrations/rate-limiter.ts';
+import type { ApiBudgets } from '../integrations/rate-limiter.ts';
 import type { Logger } from '../observability/logger.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
+import { issueFailure } from './failures.ts';
 
+/** Where tenants' API calls go: the real APIs, and for demo tenants the simulators (while they run). */
 export interface ApiEndpoints {
   finaleBaseUrl: string;
   loopBaseUrl: string;
   loopApiVersion: string;
+  /** npm start's simulators, in demo mode: the demo tenant's calls go there, and only there. */
+  demo?: { finaleBaseUrl: string; loopBaseUrl: string };
 }
 
-/** Per-credential limiters; default to each client's shared limiter at the API's published limits. */
-export interface ApiLimiters {
-  finale?: CredentialRateLimiter;
-  loop?: CredentialRateLimiter;
+/** A demo tenant's calls go to the simulators; with none running they go nowhere, never to the real APIs. */
+function endpointsFor(endpoints: ApiEndpoints, tenantId: string, demo: boolean) {
+  if (!demo) return endpoints;
+  if (endpoints.demo !== undefined) return { ...endpoints, ...endpoints.demo };
+  throw issueFailure(`Tenant "${tenantId}" is a demo tenant and demo mode is not running`, {
+    class: 'config',
+    code: 'DemoTenantOutsideDemoMode',
+    fix: 'A demo tenant only ever talks to npm start’s simulators; its returns continue when npm start runs in demo mode again',
+  });
+}
+
+/** What every tenant's clients share: the per-credential budgets, and the bounds on upstream answers. */
+export interface ClientPolicy {
+  budgets: ApiBudgets;
+  bounds?: Partial<UpstreamBounds>;
+  loopListMaxPages?: number;
 }
 
 export interface TenantClients {
@@ -32,8 +49,8 @@ const CLIENT_TTL_MS = 60_000;
 export function createTenantClients(
   store: TenantStore,
   endpoints: ApiEndpoints,
-  logger?: Logger,
-  limiters: ApiLimiters = {},
+  logger: Logger | undefined,
+  policy: ClientPolicy,
 ) {
   const cache = new Map<string, { clients: TenantClients; expires: number }>();
 
@@ -45,21 +62,25 @@ export function createTenantClients(
       store.getTenantSecrets(tenantId),
     ]);
     if (!tenant) throw new TenantNotFoundError(tenantId);
+    const api = endpointsFor(endpoints, tenantId, tenant.demo);
     const tenantLogger = logger?.child({ tenantId });
     const clients: TenantClients = {
       finale: new FinaleClient({
         accountName: tenant.settings.finaleAccountName,
         apiKey: secrets.finaleApiKey,
         apiSecret: secrets.finaleApiSecret,
-        baseUrl: endpoints.finaleBaseUrl,
-        limiter: limiters.finale,
+        baseUrl: api.finaleBaseUrl,
+        budgets: policy.budgets,
+        bounds: policy.bounds,
         logger: tenantLogger,
       }),
       loop: new LoopClient({
         apiKey: secrets.loopApiKey,
-        baseUrl: endpoints.loopBaseUrl,
-        apiVersion: endpoints.loopApiVersion,
-        limiter: limiters.loop,
+        baseUrl: api.loopBaseUrl,
+        apiVersion: api.loopApiVersion,
+        budgets: policy.budgets,
+        bounds: policy.bounds,
+        maxListPages: policy.loopListMaxPages,
         logger: tenantLogger,
       }),
     };

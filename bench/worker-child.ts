@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { NewTenant } from '../config/tenant-settings.ts';
-import { CredentialRateLimiter } from '../integrations/rate-limiter.ts';
 import { openStore } from '../store/open-store.ts';
 import { createWorker, defaultTuning } from '../worker/create-worker.ts';
 
@@ -20,8 +19,7 @@ const store = await openStore({ secretKey: randomBytes(32) });
 await store.upsertTenant(JSON.parse(env('BENCH_TENANT')) as NewTenant);
 const connection = await NativeConnection.connect({ address });
 // The simulators have no limits; the published per-key limits would measure Finale's quota, not this code.
-const unlimited = () =>
-  new CredentialRateLimiter({ requests: 1_000_000, intervalMs: 1_000, maxConcurrent: 100 });
+const unlimited = { limit: 1_000_000, windowMs: 1_000 };
 
 const pipeline = await createWorker({
   connection,
@@ -30,7 +28,15 @@ const pipeline = await createWorker({
   client: new Client({ connection: await Connection.connect({ address }) }),
   store,
   endpoints: JSON.parse(env('BENCH_ENDPOINTS')) as never,
-  limiters: { finale: unlimited(), loop: unlimited() },
+  api: {
+    budgets: {
+      'finale-get': unlimited,
+      'finale-post': unlimited,
+      'finale-collection': unlimited,
+      loop: unlimited,
+    },
+    maxConcurrent: { finale: 100, loop: 100 },
+  },
 });
 const bare = await Worker.create({
   connection,

@@ -5,6 +5,7 @@ import {
   errorAnswer,
   type CreatedInviteAnswer,
   type CreateInviteBody,
+  type FixLinesBody,
   type RetryBody,
   type ReturnStateAnswer,
   type TenantsAnswer,
@@ -92,6 +93,10 @@ export class AdminApi {
   retryReturn(tenantId: string, loopReturnId: string, by?: string) {
     const body: RetryBody = by ? { by } : {};
     return this.call<ReturnStateAnswer>('POST', `${returnPath(tenantId, loopReturnId)}/retry`, body);
+  }
+
+  fixLines(tenantId: string, loopReturnId: string, body: FixLinesBody) {
+    return this.call<ReturnStateAnswer>('POST', `${returnPath(tenantId, loopReturnId)}/fix-lines`, body);
   }
 }
 

@@ -22,6 +22,20 @@ export function formatReturn(state: ReturnState, webUiUrl?: string): string {
         `[${state.lastError.class}/${state.lastError.code}] ${state.lastError.message} (step: ${state.lastError.step})`,
     ],
     ['Suggested fix', state.lastError?.fix],
+    [
+      'Lines without SKU',
+      state.lastError?.lines?.map((l) => `line ${l.id} "${l.title}"`).join(', ') || undefined,
+    ],
+    [
+      'Line fixes',
+      state.lineFixes
+        ?.map((fix) =>
+          fix.skipLinesWithoutSku
+            ? `without the SKU-less lines (by ${fix.by})`
+            : `line ${fix.lineItemId} as ${fix.productId} (by ${fix.by})`,
+        )
+        .join('; ') || undefined,
+    ],
     ['Flag reasons', state.flagReasons.length > 0 ? state.flagReasons.join(', ') : undefined],
     ['Unmapped reasons', state.unmappedReasons.length > 0 ? state.unmappedReasons.join(', ') : undefined],
     [

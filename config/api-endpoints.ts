@@ -6,16 +6,14 @@ import type { Env } from './env.ts';
 export type ApiEndpointsEnv = Pick<Env, 'FINALE_BASE_URL' | 'LOOP_BASE_URL' | 'LOOP_API_VERSION'>;
 
 /**
- * The APIs' base URLs and Loop's API version. `simulators` replaces both base URLs (npm start's demo
- * mode); the Loop API version stays the configured one.
+ * The APIs' base URLs and Loop's API version. `simulators` (npm start's demo mode) are where demo tenants'
+ * calls go; every other tenant's go to the configured APIs, in the same process.
  */
-export function apiEndpoints(
-  env: ApiEndpointsEnv,
-  simulators?: Pick<ApiEndpoints, 'finaleBaseUrl' | 'loopBaseUrl'>,
-): ApiEndpoints {
+export function apiEndpoints(env: ApiEndpointsEnv, simulators?: ApiEndpoints['demo']): ApiEndpoints {
   return {
-    finaleBaseUrl: simulators?.finaleBaseUrl ?? env.FINALE_BASE_URL,
-    loopBaseUrl: simulators?.loopBaseUrl ?? env.LOOP_BASE_URL,
+    finaleBaseUrl: env.FINALE_BASE_URL,
+    loopBaseUrl: env.LOOP_BASE_URL,
     loopApiVersion: env.LOOP_API_VERSION,
+    ...(simulators === undefined ? {} : { demo: simulators }),
   };
 }

@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { z } from 'zod';
+import { parseBudgetRule } from '../integrations/budget-rules.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const optionalString = z
@@ -19,6 +21,57 @@ function hostPortOrOff(fallback: string) {
     .transform((v) => (v === 'off' ? undefined : v))
     .prefault(fallback);
 }
+
+/** A per-credential API budget written as `<calls>/<window>` (e.g. `120/min`); the default applies when unset. */
+function budgetRule(fallback: string) {
+  return z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const rule = parseBudgetRule(v === '' ? fallback : v);
+      if (typeof rule !== 'string') return rule;
+      ctx.addIssue({ code: 'custom', message: rule });
+      return z.NEVER;
+    })
+    .prefault(fallback);
+}
+
+/** An address or CIDR block, e.g. `10.0.0.7`, `10.0.0.0/8` or `fd00::/8`. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const trustProxyHint =
+  'give the number of proxies in front of the gateway (e.g. 1), or their addresses or CIDR blocks separated ' +
+  'by commas (e.g. 10.0.0.0/8,fd00::/8)';
+
+/**
+ * Which proxies' X-Forwarded-For the gateway believes: none, a hop count, or addresses/CIDRs. Never "any"
+ * (`true`): then every client could name its own address and escape the per-address rate limits.
+ */
+const trustProxy = optionalString.transform((value, ctx): false | number | string[] => {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"true" would trust any X-Forwarded-For, so any client could choose its own address; ${trustProxyHint}`,
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (bad.length === 0) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message: `${bad.map((b) => JSON.stringify(b)).join(', ')}: not an address or CIDR block; ${trustProxyHint}`,
+  });
+  return z.NEVER;
+});
 
 /** Every environment variable the service reads, validated once at start-up. */
 export const envSchema = z.object({
@@ -74,13 +127,16 @@ export const envSchema = z.object({
   GATEWAY_URL: optionalString
     .pipe(z.url().optional())
     .describe('Where the CLI reaches the gateway; unset = http://GATEWAY_HOST:GATEWAY_PORT'),
-  PUBLIC_BASE_URL: z.url().optional().describe('URL at which Loop and merchants reach the gateway'),
-  GATEWAY_TRUST_PROXY: optionalString
-    .transform((v) => (v === undefined || v === 'false' ? false : v === 'true' ? true : v))
+  PUBLIC_BASE_URL: optionalString
+    .pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional())
     .describe(
-      'Proxies whose X-Forwarded-For the gateway trusts ("true" for any, or comma-separated addresses and ' +
-        'CIDRs), so rate limits key on the real client; unset = none',
+      'URL at which Loop and merchants reach the gateway; webhook and onboarding URLs are built on it, never ' +
+        'on request headers. Required outside demo mode',
     ),
+  GATEWAY_TRUST_PROXY: trustProxy.describe(
+    'Proxies whose X-Forwarded-For the gateway trusts: a hop count, or comma-separated addresses and CIDRs, ' +
+      'so rate limits key on the real client; unset = none ("true" is refused)',
+  ),
   GATEWAY_TEMPORAL_TIMEOUT_MS: z.coerce
     .number()
     .int()
@@ -93,19 +149,44 @@ export const envSchema = z.object({
     .min(1_024)
     .default(1_048_576)
     .describe('Largest webhook body accepted; larger answers 413'),
-  WEBHOOK_RATE_LIMIT_MAX: z.coerce
+  WEBHOOK_UNVERIFIED_RATE_LIMIT_MAX: z.coerce
     .number()
     .int()
     .min(1)
-    .default(1_200)
-    .describe('Webhook requests per client address per RATE_LIMIT_WINDOW_MS'),
+    .default(120)
+    .describe(
+      'Webhook requests failing verification (unknown tenant, bad signature, unreadable) per client address ' +
+        'per RATE_LIMIT_WINDOW_MS; past it the address is answered 429 before any check',
+    ),
+  WEBHOOK_TENANT_RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(6_000)
+    .describe('Verified webhook deliveries per tenant per RATE_LIMIT_WINDOW_MS; past it 429 (Loop retries)'),
   ONBOARDING_RATE_LIMIT_MAX: z.coerce
     .number()
     .int()
     .min(1)
     .default(120)
     .describe('Onboarding page requests per client address per RATE_LIMIT_WINDOW_MS'),
+  READYZ_RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('/readyz requests per client address per RATE_LIMIT_WINDOW_MS'),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
+  GATEWAY_METRICS_ADDRESS: optionalString
+    .refine((v) => v === undefined || /^[^\s:]+:\d{1,5}$/.test(v), {
+      error: 'must be host:port (e.g. 10.0.0.5:9466)',
+    })
+    .describe(
+      "host:port where the gateway serves /metrics instead of on its public port; unset = gateway's port",
+    ),
+  METRICS_TOKEN: optionalString
+    .refine((v) => v === undefined || v.length >= 24, { error: 'must be at least 24 characters' })
+    .describe("Bearer token /metrics on the gateway's port requires; unset = no token"),
   ADMIN_TOKEN: optionalString
     .refine((v) => v === undefined || v.length >= 24, { error: 'must be at least 24 characters' })
     .describe('Bearer token for the admin API; unset = admin API disabled (npm start generates one)'),
@@ -119,6 +200,43 @@ export const envSchema = z.object({
     .string()
     .regex(/^(v1|\d{4}-\d{2}|unstable)$/, { error: 'must be a Loop API version such as 2026-07' })
     .default('2026-07'),
+
+  FINALE_GET_BUDGET: budgetRule('120/min').describe(
+    'Finale GETs per merchant API key, shared by every worker (Finale: 120/min, third-party report)',
+  ),
+  FINALE_POST_BUDGET: budgetRule('120/min').describe(
+    'Finale POSTs per merchant API key, shared by every worker (Finale: 120/min, third-party report)',
+  ),
+  FINALE_COLLECTION_BUDGET: budgetRule('300/h').describe(
+    'Finale collection reads per merchant API key, shared by every worker (Finale: 300/h, third-party report)',
+  ),
+  LOOP_BUDGET: budgetRule('300/min').describe(
+    'Loop calls per merchant API key, shared by every worker (Loop documents 300/min)',
+  ),
+  API_BUDGET_MAX_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(30_000)
+    .describe('Longest a call waits for its budget before its activity is retried later instead'),
+  API_RATE_LIMIT_MAX_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(900_000)
+    .describe('Longest wait a 429 reset may ask for; a longer one is logged and the API default used'),
+  API_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(16_777_216)
+    .describe('Largest Loop or Finale response body read; a larger one is aborted (retryable)'),
+  LOOP_LIST_MAX_PAGES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(200)
+    .describe('Pages of one Loop returns-list window read at most (750 returns a page)'),
 
   ALERT_WEBHOOK_URL: z
     .url()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { orderIdForms, type OrderIdForm } from '../integrations/finale/order-id-forms.ts';
+import { collisionMessage, labelCollisions, reasonLabelKey } from './reason-labels.ts';
 
 const second = 1_000;
 const minute = 60 * second;
@@ -50,9 +51,6 @@ const requiredText = (what: string, max = 200) =>
     .min(1, { error: `${what} is required` })
     .max(max, { error: `${what} must be at most ${max} characters` });
 
-/** Normalised form under which Loop reason labels are matched (trimmed, case-insensitive). */
-const labelKey = (label: string) => label.trim().toLowerCase();
-
 export const tenantIdSchema = z
   .string({ error: 'Tenant ID is required' })
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
@@ -89,27 +87,39 @@ export const completionActions = ['process', 'close'] as const;
 /** What happens to the Loop return once Finale completes it (unless a flag reason applies). */
 export type CompletionAction = (typeof completionActions)[number];
 
-/** Loop reason label (stored as given) → Finale reason ID. */
-const reasonMapSchema = z.record(z.string(), finaleReasonIdSchema).superRefine((map, ctx) => {
-  const seen = new Map<string, string>();
-  for (const label of Object.keys(map)) {
-    if (labelKey(label) === '') {
-      ctx.addIssue({ code: 'custom', path: [label], message: 'Reason labels must not be blank' });
-      continue;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Reason labels as returns are matched on them (config/reason-labels.ts): none blank, no two the same.
+ * Checked when settings are written, not when they are read back, so a row stored under older rules still
+ * loads (the plan then uses the last of two colliding labels). Runs even when other fields are wrong, so
+ * every problem is reported at once; the fields may then not have their parsed shape yet.
+ */
+function checkReasonLabels(settings: { reasonMap?: unknown; flagReasons?: unknown }, ctx: z.RefinementCtx) {
+  /** One list of labels: where each sits in the settings, and how a problem names the list. */
+  const check = (labels: string[], at: (index: number) => PropertyKey[], blank: string, what: string) => {
+    labels.forEach((label, index) => {
+      if (reasonLabelKey(label) === '') ctx.addIssue({ code: 'custom', path: at(index), message: blank });
+    });
+    for (const collision of labelCollisions(labels)) {
+      ctx.addIssue({ code: 'custom', path: at(collision.index), message: collisionMessage(what, collision) });
     }
-    const earlier = seen.get(labelKey(label));
-    if (earlier !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [label],
-        message:
-          `Reason labels ${JSON.stringify(earlier)} and ${JSON.stringify(label)} are the same once case and ` +
-          'surrounding spaces are ignored (that is how returns are matched); keep only one',
-      });
-    }
-    seen.set(labelKey(label), label);
+  };
+  if (isRecord(settings.reasonMap)) {
+    const labels = Object.keys(settings.reasonMap);
+    check(
+      labels,
+      (index) => ['reasonMap', labels[index]!],
+      'Reason labels must not be blank',
+      'Reason labels',
+    );
   }
-});
+  if (Array.isArray(settings.flagReasons)) {
+    const labels = settings.flagReasons.map((label) => (typeof label === 'string' ? label : ''));
+    check(labels, (index) => ['flagReasons', index], 'Flag reason labels must not be blank', 'Flag reasons');
+  }
+}
 
 const settingsShape = {
   tenantId: tenantIdSchema,
@@ -117,13 +127,10 @@ const settingsShape = {
   finaleAccountName: finaleAccountNameSchema,
   /** Finale location that receives returns, matched by exact name. */
   destinationFacilityName: requiredText('Destination facility name'),
-  reasonMap: reasonMapSchema.default({}),
+  /** Loop reason label (stored as given) → Finale reason ID. */
+  reasonMap: z.record(z.string(), finaleReasonIdSchema).default({}),
   /** Loop reason labels that make a completed return get flagged for review instead of processed/closed. */
-  flagReasons: z
-    .array(
-      z.string().refine((label) => labelKey(label) !== '', { error: 'Flag reason labels must not be blank' }),
-    )
-    .default([]),
+  flagReasons: z.array(z.string()).default([]),
   completionAction: z
     .enum(completionActions, { error: 'Loop completion action must be "process" or "close"' })
     .default('process'),
@@ -139,25 +146,31 @@ const settingsShape = {
     .default(['name', 'number', 'hash-number']),
   /** How long to keep retrying a return whose order has not reached Finale before flagging it. */
   orderMissingWindowMs: durationMs('Order-missing window', 72 * hour),
-  /** Automatic re-check of a return parked in needs-attention. */
+  /** First automatic re-check of a return parked in needs-attention; later ones back off to a week. */
   needsAttentionRecheckMs: durationMs('Needs-attention re-check interval', 6 * hour),
-  /** Each return's own fallback check of its Finale return, in case the sweeper misses a completion. */
-  completionCheckIntervalMs: durationMs('Completion fallback check interval', 12 * hour),
+  /**
+   * Each return's own first fallback check of its Finale return, in case the sweeper misses a completion;
+   * later checks back off to 16 days. Also their minimum spacing: 4 days keeps 50,000 open returns of one
+   * tenant under a tenth of Finale's read budget (workflows/return/schedules.ts).
+   */
+  completionCheckIntervalMs: durationMs('Completion fallback check interval', 4 * day),
   sweeperIntervalMs: durationMs('Sweeper interval', 5 * minute),
   paused: z.boolean({ error: 'Paused must be true or false' }).default(false),
 };
 
 /**
- * A tenant's non-secret settings: safe to pass to workflows and so to record in workflow history.
- * Strict, so a misspelt field is reported rather than silently dropped.
+ * A tenant's non-secret settings as written: safe to pass to workflows and so to record in workflow
+ * history. Strict, so a misspelt field is reported rather than silently dropped.
  */
-export const tenantSettingsSchema = z.strictObject(settingsShape);
+export const tenantSettingsSchema = z
+  .strictObject(settingsShape)
+  .superRefine(checkReasonLabels, { when: () => true });
 
 /**
- * Settings as read back from storage. Unknown fields are dropped instead of rejected, so an older worker
- * still reads a row written by a newer release during a rolling deploy.
+ * Settings as read back from storage (and shown by the admin API). Unknown fields are dropped instead of
+ * rejected, so an older worker still reads a row written by a newer release during a rolling deploy.
  */
-const storedTenantSettingsSchema = z.object(settingsShape);
+export const storedTenantSettingsSchema = z.object(settingsShape);
 
 export type TenantSettings = z.output<typeof tenantSettingsSchema>;
 /** Settings as written by a caller: defaults may be omitted and durations may be strings like "72h". */

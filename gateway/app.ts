@@ -8,8 +8,9 @@ import { onboardingRoutes } from './onboarding/routes.ts';
 import { errorHandling } from './plugins/error-handler.ts';
 import { publicSurface } from './plugins/public-surface.ts';
 import { requestMetrics } from './plugins/request-metrics.ts';
-import { adminPrefix, onboardingPrefix, webhooksPrefix } from './public-urls.ts';
-import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { adminPrefix, onboardingPrefix, requirePublicBaseUrl, webhooksPrefix } from './public-urls.ts';
+import { createReadiness, type ReadinessCheck } from './readiness.ts';
+import { healthRoutes, readinessPath } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
@@ -25,26 +26,34 @@ export interface AppOptions {
   temporal: TemporalDeps;
   /** Replace or add readiness checks by name; Temporal and the store are always checked unless replaced. */
   readinessChecks?: Record<string, ReadinessCheck>;
+  /**
+   * npm start's demo mode is running in this process, so the demo tenant's webhooks are served. Otherwise
+   * they are refused like an unknown tenant's: the demo tenant's webhook secret is public.
+   */
+  demoMode?: boolean;
 }
 
 /**
  * The gateway as a Fastify plugin: the server entry point and tests register it the same way. Wrapped with
  * fastify-plugin so its error handler, security headers, rate limits and request metrics apply to the whole
- * instance, including routes registered after it.
+ * instance, including routes registered after it. Refuses to register without PUBLIC_BASE_URL: the URLs it
+ * hands out are never built from request headers.
  */
 export const app = fp<AppOptions>(
-  async (fastify: FastifyInstance, { env, store, temporal, readinessChecks }) => {
+  async (fastify: FastifyInstance, { env, store, temporal, readinessChecks, demoMode = false }) => {
+    const publicBaseUrl = requirePublicBaseUrl(env.PUBLIC_BASE_URL);
     await fastify.register(errorHandling);
     await fastify.register(requestMetrics);
     await fastify.register(publicSurface, {
       windowMs: env.RATE_LIMIT_WINDOW_MS,
       limits: {
-        [webhooksPrefix]: env.WEBHOOK_RATE_LIMIT_MAX,
         [onboardingPrefix]: env.ONBOARDING_RATE_LIMIT_MAX,
+        [readinessPath]: env.READYZ_RATE_LIMIT_MAX,
       },
     });
 
-    await fastify.register(healthRoutes, {
+    const readiness = createReadiness({
+      log: fastify.log,
       checks: {
         // With a deadline, so probes during an outage do not pile up behind the client's own retries.
         temporal: async () => {
@@ -59,13 +68,23 @@ export const app = fp<AppOptions>(
         ...readinessChecks,
       },
     });
-    await fastify.register(metricsRoutes);
+    await fastify.register(healthRoutes, { readiness });
+    // Served on an internal address instead (GATEWAY_METRICS_ADDRESS) by the process entry point.
+    if (env.GATEWAY_METRICS_ADDRESS === undefined) {
+      await fastify.register(metricsRoutes, { token: env.METRICS_TOKEN });
+    }
     await fastify.register(webhookRoutes, {
       prefix: webhooksPrefix,
       store,
       temporal,
       bodyLimit: env.WEBHOOK_BODY_LIMIT_BYTES,
       temporalTimeoutMs: env.GATEWAY_TEMPORAL_TIMEOUT_MS,
+      limits: {
+        windowMs: env.RATE_LIMIT_WINDOW_MS,
+        unverifiedPerAddress: env.WEBHOOK_UNVERIFIED_RATE_LIMIT_MAX,
+        verifiedPerTenant: env.WEBHOOK_TENANT_RATE_LIMIT_MAX,
+      },
+      demoMode,
     });
     await fastify.register(adminRoutes, {
       prefix: adminPrefix,
@@ -73,9 +92,10 @@ export const app = fp<AppOptions>(
       store,
       temporal,
       temporalTimeoutMs: env.GATEWAY_TEMPORAL_TIMEOUT_MS,
-      publicBaseUrl: env.PUBLIC_BASE_URL,
+      publicBaseUrl,
+      readiness,
     });
-    await fastify.register(onboardingRoutes, { store, temporal, env });
+    await fastify.register(onboardingRoutes, { store, temporal, env, publicBaseUrl });
   },
   { name: 'gateway-app' },
 );

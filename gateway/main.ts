@@ -1,13 +1,17 @@
 // The gateway as its own process (production): serves webhooks, onboarding and the admin API until
 // SIGTERM/SIGINT, then finishes in-flight requests before closing its connections. Traces workflow starts
-// and signals when an OTLP endpoint is configured.
+// and signals when an OTLP endpoint is configured. Never in demo mode: demo tenants are refused, and
+// PUBLIC_BASE_URL is required.
 import { loadEnvOrExit } from '../config/env.ts';
 import { createLogger } from '../observability/logger.ts';
+import { metricsRegistry } from '../observability/metrics.ts';
+import { startMetricsServer } from '../observability/metrics-server.ts';
 import { startTracing } from '../observability/tracing.ts';
 import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
 import { exitOnStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
 import { lazyTemporalClient } from '../temporal/client.ts';
+import { requirePublicBaseUrl } from './public-urls.ts';
 import { startGateway } from './server.ts';
 
 const env = loadEnvOrExit();
@@ -19,9 +23,16 @@ if (!env.TEMPORAL_ADDRESS) {
 const temporalAddress = env.TEMPORAL_ADDRESS;
 
 async function start() {
+  requirePublicBaseUrl(env.PUBLIC_BASE_URL);
   const listener = listeners.gateway(env);
-  await assertPortsFree([listener]);
+  const metricsListener = listeners.gatewayMetrics(env);
+  await assertPortsFree([listener, metricsListener]);
   const tracing = startTracing(env);
+  const metricsAddress = env.GATEWAY_METRICS_ADDRESS;
+  const metricsServer =
+    metricsListener && metricsAddress
+      ? await listenChecked([metricsListener], () => startMetricsServer(metricsRegistry, metricsAddress))
+      : undefined;
   const store = await openStoreFromEnv(env, logger);
   // Lazy: the gateway starts while Temporal is still coming up; /readyz says when it answers, and webhooks
   // answer 503 (Loop redelivers) until then.
@@ -40,11 +51,14 @@ async function start() {
       temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
     }),
   );
-  return { tracing, store, client, gateway };
+  return { tracing, metricsServer, store, client, gateway };
 }
 
-const { tracing, store, client, gateway } = await start().catch(exitOnStartupFailure);
-logger.info({ url: gateway.url, temporal: temporalAddress }, 'gateway listening');
+const { tracing, metricsServer, store, client, gateway } = await start().catch(exitOnStartupFailure);
+logger.info(
+  { url: gateway.url, temporal: temporalAddress, metrics: metricsServer?.url ?? `${gateway.url}/metrics` },
+  'gateway listening',
+);
 
 let stopping: Promise<void> | undefined;
 const stop = (signal: NodeJS.Signals) =>
@@ -53,6 +67,7 @@ const stop = (signal: NodeJS.Signals) =>
     try {
       // Stops accepting, lets in-flight webhooks finish their Temporal calls, then closes.
       await gateway.server.close();
+      await metricsServer?.close();
       await client.connection.close();
       await store.close();
       await tracing?.shutdown();

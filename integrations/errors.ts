@@ -34,9 +34,10 @@ export abstract class ApiError extends Error {
   }
 }
 
-export type RetryReason = 'network' | 'server' | 'rate-limited';
+/** `too-large`: a body or a list beyond the client's bounds; `rate-limited` includes the shared budget running dry. */
+export type RetryReason = 'network' | 'server' | 'rate-limited' | 'too-large';
 
-/** Network failure, timeout, 5xx or 429: the same call may succeed later. */
+/** Network failure, timeout, 5xx, 429 or an exhausted budget: the same call may succeed later. */
 export class RetryableApiError extends ApiError {
   readonly kind = 'retryable';
   readonly reason: RetryReason;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import got, { RequestError, type Method } from 'got';
+import { apiRateLimited } from '../observability/api-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { BudgetName } from './budget-rules.ts';
 import {
   AuthenticationError,
   InvalidRequestError,
@@ -9,7 +11,7 @@ import {
   type ApiErrorDetails,
   type ApiName,
 } from './errors.ts';
-import type { CredentialRateLimiter } from './rate-limiter.ts';
+import { BudgetWaitExceededError, type ApiBudgets, type RequestPriority } from './rate-limiter.ts';
 
 export interface HttpResponse {
   status: number;
@@ -25,56 +27,85 @@ export interface HttpRequest {
   operation: string;
   searchParams?: Record<string, string | number | boolean | undefined>;
   json?: unknown;
+  /** The credential's budgets this call spends a token of. */
+  budgets: readonly BudgetName[];
+  /** Default `work`. */
+  priority?: RequestPriority;
 }
+
+/** Bounds on what an upstream may make the client do; numbers from a response are never trusted unbounded. */
+export interface UpstreamBounds {
+  /** Longest wait a 429 may ask for; a longer one is treated as bad, logged, and the API's default used. */
+  maxRateLimitWaitMs: number;
+  /** Largest response body read; a larger one is aborted with a retryable error. */
+  maxResponseBytes: number;
+}
+
+export const defaultUpstreamBounds: UpstreamBounds = {
+  maxRateLimitWaitMs: 15 * 60_000,
+  maxResponseBytes: 16 * 1024 * 1024,
+};
 
 export interface HttpClientOptions {
   api: ApiName;
   baseUrl: string;
   headers: Record<string, string>;
-  /** Opaque per-credential key for the rate limiter; derive it with `credentialKey`. */
+  /** Opaque per-credential key for the budgets; derive it with `credentialKey`. */
   credentialKey: string;
-  limiter: CredentialRateLimiter;
+  budgets: ApiBudgets;
+  bounds?: Partial<UpstreamBounds>;
   logger?: Logger;
   timeoutMs?: number;
   /** Delay the API asked for on a 429, in milliseconds. */
-  retryAfterMs: (headers: HttpResponse['headers'], now: number) => number | undefined;
+  retryAfterMs: (headers: HttpResponse['headers'], now: number) => number;
+  /** The wait on a 429 whose own wait is implausible. */
+  defaultRetryAfterMs: number;
   /** The API's own error message from an error body. */
   errorMessage: (body: string) => string | undefined;
 }
 
-/** A stable, non-reversible key for one credential: safe to log and to use as a limiter key. */
+/** A stable, non-reversible key for one credential: safe to log and to use as a budget key. */
 export const credentialKey = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
 
 /**
- * The HTTP core both API clients share: per-credential rate limiting, no automatic retries (Temporal
- * retries activities, and a blind retry of a POST could duplicate a record), request logging without
- * credentials, and mapping of every failure onto the error taxonomy.
+ * The HTTP core both API clients share: per-credential budgets shared by every worker, no automatic
+ * retries (Temporal retries activities, and a blind retry of a POST could duplicate a record), bounded
+ * response bodies and rate-limit waits, request logging without credentials, and mapping of every failure
+ * onto the error taxonomy.
  */
 export class HttpClient {
-  constructor(private readonly options: HttpClientOptions) {}
+  private readonly bounds: UpstreamBounds;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.bounds = { ...defaultUpstreamBounds, ...options.bounds };
+  }
 
   get baseUrl(): string {
     return this.options.baseUrl;
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {
-    const { api, limiter, credentialKey: key } = this.options;
+    const { api, budgets, credentialKey: key } = this.options;
     const url = /^https?:\/\//.test(request.url) ? request.url : `${this.options.baseUrl}${request.url}`;
     const searchParams = Object.fromEntries(
       Object.entries(request.searchParams ?? {}).filter(([, v]) => v !== undefined),
     ) as Record<string, string | number | boolean>;
-    const started = Date.now();
     const details = (extra: Partial<ApiErrorDetails> = {}): ApiErrorDetails => ({
       api,
       operation: request.operation,
       ...extra,
     });
+    const maxBytes = this.bounds.maxResponseBytes;
+    let refusedBytes: number | undefined;
+    let started = Date.now();
 
     let response: HttpResponse;
     try {
-      const raw = await limiter.schedule(key, () =>
-        got(url, {
+      const call = { api, key, budgets: request.budgets, priority: request.priority ?? 'work' };
+      const raw = await budgets.run(call, () => {
+        started = Date.now();
+        const pending = got(url, {
           method: request.method,
           headers: this.options.headers,
           // Only when given: got would otherwise drop a query string already in an absolute URL.
@@ -83,12 +114,44 @@ export class HttpClient {
           throwHttpErrors: false,
           retry: { limit: 0 },
           followRedirect: false,
+          // Uncompressed, so the bytes counted against the cap are the bytes held (no decompression bomb).
+          decompress: false,
           timeout: { request: this.options.timeoutMs ?? 30_000 },
-        }),
-      );
+        });
+        const refuse = (bytes: number) => {
+          refusedBytes = bytes;
+          pending.cancel();
+        };
+        void pending.on('response', (res: { headers: Record<string, string | string[] | undefined> }) => {
+          const length = Number(res.headers['content-length']);
+          if (length > maxBytes) refuse(length);
+        });
+        void pending.on('downloadProgress', ({ transferred }) => {
+          if (transferred > maxBytes) refuse(transferred);
+        });
+        return pending;
+      });
       response = { status: raw.statusCode, headers: raw.headers, body: raw.body };
     } catch (error) {
-      const code = error instanceof RequestError ? error.code : undefined;
+      if (error instanceof BudgetWaitExceededError) {
+        throw new RetryableApiError(
+          `${api} ${request.operation}: ${error.message}, which every worker shares for this merchant; retried later`,
+          { ...details({ cause: error }), reason: 'rate-limited', retryAfterMs: error.retryAfterMs },
+        );
+      }
+      if (refusedBytes !== undefined) {
+        this.options.logger?.warn(
+          { api, operation: request.operation, bytes: refusedBytes, maxBytes },
+          'response body over the size cap refused',
+        );
+        throw new RetryableApiError(
+          `${api} ${request.operation}: response body over ${maxBytes} bytes refused ` +
+            `(at least ${refusedBytes}; raise API_MAX_RESPONSE_BYTES if the data is genuinely this large)`,
+          { ...details(), reason: 'too-large' },
+        );
+      }
+      if (!(error instanceof RequestError)) throw error;
+      const code = error.code;
       this.options.logger?.warn(
         { api, operation: request.operation, method: request.method, code, ms: Date.now() - started },
         'request failed before a response',
@@ -117,10 +180,11 @@ export class HttpClient {
     const suffix = apiMessage ? `: ${apiMessage}` : '';
     const status = response.status;
     if (status === 429) {
+      const retryAfterMs = await this.obeyRateLimit(request, response);
       throw new RetryableApiError(`${api} ${request.operation}: rate limited (HTTP 429)`, {
         ...info,
         reason: 'rate-limited',
-        retryAfterMs: this.options.retryAfterMs(response.headers, Date.now()),
+        retryAfterMs,
       });
     }
     if (status >= 500 || status === 408) {
@@ -139,5 +203,32 @@ export class HttpClient {
       throw new NotFoundError(`${api} ${request.operation}: not found${suffix}`, info);
     }
     throw new InvalidRequestError(`${api} ${request.operation}: rejected (HTTP ${status})${suffix}`, info);
+  }
+
+  /** Stops every call of this credential, in every process sharing the budgets, until the 429's reset. */
+  private async obeyRateLimit(request: HttpRequest, response: HttpResponse): Promise<number> {
+    const { api, logger } = this.options;
+    apiRateLimited.inc({ api });
+    let waitMs = this.options.retryAfterMs(response.headers, Date.now());
+    if (waitMs > this.bounds.maxRateLimitWaitMs) {
+      logger?.warn(
+        {
+          api,
+          operation: request.operation,
+          askedMs: waitMs,
+          maxMs: this.bounds.maxRateLimitWaitMs,
+          usedMs: this.options.defaultRetryAfterMs,
+        },
+        'implausible rate-limit reset ignored; waiting the default instead',
+      );
+      waitMs = this.options.defaultRetryAfterMs;
+    }
+    try {
+      await this.options.budgets.obeyRateLimit(api, this.options.credentialKey, waitMs);
+    } catch (error) {
+      // The 429 itself is what the caller must see; the retry it gets still waits this long.
+      logger?.warn({ err: error, api }, 'could not record a rate-limit reset in the shared budgets');
+    }
+    return waitMs;
   }
 }

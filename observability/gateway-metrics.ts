@@ -1,5 +1,5 @@
 // The gateway's application metrics, on the process's shared registry. Labels are tenant-agnostic on purpose:
-// tenant IDs would make series grow with every merchant, and /metrics is readable without a token.
+// tenant IDs would make series grow with every merchant, and /metrics may be scraped without a token.
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from './metrics.ts';
 

@@ -179,7 +179,10 @@ async function main(): Promise<void> {
     stops.push(() => connection.close());
     const client = new Client({ connection });
     // Production-like: request logging on (to /dev/null), rate limiting on with room for the whole run.
-    const env = parseEnv({ WEBHOOK_RATE_LIMIT_MAX: String(10 * count) });
+    const env = parseEnv({
+      PUBLIC_BASE_URL: 'https://bench.example.test',
+      WEBHOOK_TENANT_RATE_LIMIT_MAX: String(10 * count),
+    });
     const gateway = await startGateway({
       host: '127.0.0.1',
       port: 0,

@@ -5,10 +5,13 @@
 // the setting that moves it.
 import path from 'node:path';
 import { apiEndpoints } from '../config/api-endpoints.ts';
+import { apiSettingsFromEnv } from '../config/api-settings.ts';
 import { loadEnvOrExit } from '../config/env.ts';
 import { startGateway } from '../gateway/server.ts';
-import { onboardingLinkUrl, loopWebhookUrl } from '../gateway/public-urls.ts';
+import { onboardingLinkUrl, loopWebhookUrl, requirePublicBaseUrl } from '../gateway/public-urls.ts';
 import { createLogger } from '../observability/logger.ts';
+import { metricsRegistry } from '../observability/metrics.ts';
+import { startMetricsServer } from '../observability/metrics-server.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
 import { assertPortsFree, listenChecked, listeners, reachableHost } from '../startup/ports.ts';
@@ -20,7 +23,13 @@ import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { startTenantSweeper } from '../temporal/workflow-starts.ts';
 import { createWorker } from '../worker/create-worker.ts';
 import { lockDataDir } from './start/data-dir-lock.ts';
-import { demoTenantId, realTenantIds, startDemoSandbox, type DemoSandbox } from './start/demo-sandbox.ts';
+import {
+  demoTenantId,
+  pauseDemoTenants,
+  realTenantIds,
+  startDemoSandbox,
+  type DemoSandbox,
+} from './start/demo-sandbox.ts';
 import { currentOnboardingLink, loadOrCreateAdminToken } from './start/local-credentials.ts';
 
 const env = loadEnvOrExit();
@@ -59,11 +68,17 @@ try {
   stops.push(() => store.close());
   const realTenants = await realTenantIds(store);
   const demoMode = env.DEMO_MODE === 'auto' && realTenants.length === 0;
+  // Outside demo mode, real merchants' webhooks are registered at this URL: it must be the public one.
+  const publicBaseUrl = demoMode
+    ? (env.PUBLIC_BASE_URL ?? gatewayBaseUrl)
+    : requirePublicBaseUrl(env.PUBLIC_BASE_URL);
 
   // Every port this start will listen on, checked before anything listens.
   const embeddedTemporal = !env.TEMPORAL_ADDRESS;
+  const gatewayMetrics = listeners.gatewayMetrics(env);
   await assertPortsFree([
     listeners.gateway(env),
+    gatewayMetrics,
     listeners.sdkMetrics(env),
     ...(embeddedTemporal ? [listeners.temporalDevServer(env), listeners.temporalWebUi(env)] : []),
     ...(demoMode ? [listeners.finaleSimulator(env), listeners.loopSimulator(env)] : []),
@@ -109,9 +124,8 @@ try {
     );
     stops.push(() => sandbox.close());
     demo = sandbox;
-  } else if (await store.getTenant(demoTenantId)) {
-    // Demo credentials must never be tried against the real APIs: its sweeper idles while paused.
-    await store.pauseTenant(demoTenantId);
+  } else {
+    await pauseDemoTenants(store);
   }
 
   step(`starting the worker (task queue ${env.TEMPORAL_TASK_QUEUE}; bundling the workflows takes a moment)`);
@@ -123,12 +137,13 @@ try {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     client,
     store,
-    // In demo mode every tenant's API calls go to the simulators; demo mode only runs while the demo
-    // tenant is the only one, and a real tenant onboarded meanwhile is picked up on the next start.
+    // Demo tenants' calls go to the simulators, every other tenant's to the real APIs: a merchant
+    // onboarded while demo mode runs is served right away.
     endpoints: apiEndpoints(env, demo?.endpoints),
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    api: apiSettingsFromEnv(env),
     tracing,
   });
   const workerRun = worker.run();
@@ -138,7 +153,6 @@ try {
   });
 
   step('starting the gateway');
-  const publicBaseUrl = env.PUBLIC_BASE_URL ?? gatewayBaseUrl;
   const gateway = await listenChecked([listeners.gateway(env)], () =>
     startGateway({
       host: env.GATEWAY_HOST,
@@ -147,9 +161,16 @@ try {
       env: { ...env, ADMIN_TOKEN: adminToken.token, PUBLIC_BASE_URL: publicBaseUrl },
       store,
       temporal: { client, taskQueue: env.TEMPORAL_TASK_QUEUE },
+      demoMode,
     }),
   );
   stops.push(() => gateway.server.close());
+  const metricsAddress = env.GATEWAY_METRICS_ADDRESS;
+  const metricsServer =
+    gatewayMetrics && metricsAddress
+      ? await listenChecked([gatewayMetrics], () => startMetricsServer(metricsRegistry, metricsAddress))
+      : undefined;
+  if (metricsServer) stops.push(() => metricsServer.close());
 
   if (demo) {
     step(`subscribing the demo tenant's webhooks and starting its sweeper`);
@@ -176,7 +197,7 @@ try {
     `                    for a real merchant; single use, expires ${onboarding.expiresAt.toISOString().slice(0, 10)}` +
       (onboarding.created ? '' : ' (same link as last start)'),
     `  Admin token       ${adminToken.source === 'env' ? 'ADMIN_TOKEN (from the environment)' : path.join(dataDir, path.basename(adminToken.file))}`,
-    `  Metrics           ${gatewayBaseUrl}/metrics${sdkMetrics ? `, Temporal SDK: ${sdkMetrics}` : ''}`,
+    `  Metrics           ${metricsServer?.url ?? `${gatewayBaseUrl}/metrics`}${sdkMetrics ? `, Temporal SDK: ${sdkMetrics}` : ''}`,
     ...(demo
       ? [
           `  Simulators        Loop ${demo.loop.url}, Finale ${demo.finale.url}`,

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Env } from '../config/env.ts';
+import { serviceName } from '../gateway/routes/health.ts';
 import { waitForTemporal } from '../temporal/wait-for-temporal.ts';
 import { StartupError } from './startup-error.ts';
 
@@ -56,14 +57,13 @@ function get(url: string): Promise<{ status: number; text: string } | undefined>
   });
 }
 
-/** The gateway's /readyz names its Temporal and store checks: nothing else answers like that. */
+/** The gateway's /healthz names the service: nothing else answers like that. */
 async function gatewayAnswers(host: string, port: number): Promise<Holder | undefined> {
-  const answer = await get(`${origin(host, port)}/readyz`);
+  const answer = await get(`${origin(host, port)}/healthz`);
   try {
-    const body = JSON.parse(answer?.text ?? '') as { checks?: Record<string, unknown> };
-    if (body.checks && 'temporal' in body.checks && 'store' in body.checks) {
+    const body = JSON.parse(answer?.text ?? '') as { service?: unknown };
+    if (body.service === serviceName)
       return { ours: true, what: 'a loop-finale-bridge gateway answers there' };
-    }
   } catch {
     // Not JSON: not our gateway.
   }
@@ -145,6 +145,19 @@ export const listeners = {
             ours: true,
             what: 'another worker of this service serves its metrics there',
             hint: 'WORKER_METRICS_ADDRESS=off turns these metrics off',
+          }),
+        },
+  /** Undefined when GATEWAY_METRICS_ADDRESS is unset (metrics on the gateway's own port). */
+  gatewayMetrics: (env: Pick<Env, 'GATEWAY_METRICS_ADDRESS'>): Listener | undefined =>
+    env.GATEWAY_METRICS_ADDRESS === undefined
+      ? undefined
+      : {
+          name: 'the gateway’s metrics endpoint',
+          setting: 'GATEWAY_METRICS_ADDRESS',
+          ...hostPort(env.GATEWAY_METRICS_ADDRESS),
+          identify: metricsAnswer(/^(?:# (?:HELP|TYPE) )?loop_finale_/m, {
+            ours: true,
+            what: 'another gateway of this service serves its metrics there',
           }),
         },
   finaleSimulator: (env: Pick<Env, 'FINALE_SIM_PORT'>): Listener => ({

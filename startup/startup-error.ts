@@ -1,6 +1,7 @@
 // Expected reasons a process cannot start (a port in use, Temporal not answering, a bad setting) carry a
 // message that says what to do; entry points print it alone, without a stack trace that would bury it.
 import { ConfigError } from '../config/env.ts';
+import { SecretKeyError } from '../store/secret-crypto.ts';
 
 /** A start-up failure the operator can fix; its message names the cause and the setting to change. */
 export class StartupError extends Error {
@@ -8,7 +9,7 @@ export class StartupError extends Error {
 }
 
 const expected = (error: unknown): error is Error =>
-  error instanceof StartupError || error instanceof ConfigError;
+  error instanceof StartupError || error instanceof ConfigError || error instanceof SecretKeyError;
 
 /**
  * How an entry point reports a failed start: an expected failure as its message only, anything else (a

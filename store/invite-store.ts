@@ -2,14 +2,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, InvitesTable } from './database.ts';
 
+/**
+ * `create`: the link sets up one new tenant, once. `change`: an operator made it to let the merchant change
+ * an existing tenant (`tenantId`), once.
+ */
+export type InviteKind = 'create' | 'change';
+
 export interface Invite {
   id: string;
-  /** Set once the link has created a tenant; the same link then edits that tenant until it expires. */
+  kind: InviteKind;
+  /** The tenant a `create` link set up (from its first save), or the one a `change` link changes. */
   tenantId?: string;
   note?: string;
   createdBy?: string;
   createdAt: Date;
   expiresAt: Date;
+  /** When a save through the link connected its tenant: from then on the link saves nothing. */
   usedAt?: Date;
   revokedAt?: Date;
 }
@@ -23,6 +31,8 @@ export interface CreateInviteOptions {
   ttlMs: number;
   note?: string;
   createdBy?: string;
+  /** Makes a `change` link for this existing tenant; without it, a `create` link. */
+  tenantId?: string;
 }
 
 export interface InviteStore {
@@ -30,10 +40,12 @@ export interface InviteStore {
   create(options: CreateInviteOptions): Promise<{ invite: Invite; token: string }>;
   lookup(token: string): Promise<InviteLookup>;
   /**
-   * Records that the link created `tenantId`. A link creates at most one tenant: binding it to a second,
-   * different tenant throws.
+   * Records that the `create` link created `tenantId`. A link creates at most one tenant: binding it to a
+   * second, different tenant throws.
    */
   bindTenant(token: string, tenantId: string): Promise<Invite>;
+  /** Records that the link's save connected its tenant; the link saves nothing after that. */
+  markUsed(id: string): Promise<void>;
   list(): Promise<Invite[]>;
   revoke(id: string): Promise<boolean>;
 }
@@ -50,6 +62,7 @@ export const hashInviteToken = (token: string) => createHash('sha256').update(to
 function toInvite(row: Selectable<InvitesTable>): Invite {
   return {
     id: row.id,
+    kind: row.kind,
     tenantId: row.tenant_id ?? undefined,
     note: row.note ?? undefined,
     createdBy: row.created_by ?? undefined,
@@ -65,13 +78,15 @@ export function createInviteStore(db: Kysely<Database>): InviteStore {
     db.selectFrom('invites').selectAll().where('token_hash', '=', hashInviteToken(token)).executeTakeFirst();
 
   return {
-    async create({ ttlMs, note, createdBy }) {
+    async create({ ttlMs, note, createdBy, tenantId }) {
       const token = randomBytes(32).toString('base64url');
       const row = await db
         .insertInto('invites')
         .values({
           id: randomBytes(8).toString('hex'),
           token_hash: hashInviteToken(token),
+          kind: tenantId === undefined ? 'create' : 'change',
+          tenant_id: tenantId ?? null,
           note: note ?? null,
           created_by: createdBy ?? null,
           expires_at: new Date(Date.now() + ttlMs),
@@ -102,12 +117,21 @@ export function createInviteStore(db: Kysely<Database>): InviteStore {
         if (row.tenant_id !== null && row.tenant_id !== tenantId) throw new InviteUsedError(row.tenant_id);
         const updated = await trx
           .updateTable('invites')
-          .set({ tenant_id: tenantId, used_at: row.used_at ?? sql<Date>`now()` })
+          .set({ tenant_id: tenantId })
           .where('id', '=', row.id)
           .returningAll()
           .executeTakeFirstOrThrow();
         return toInvite(updated);
       });
+    },
+
+    async markUsed(id) {
+      await db
+        .updateTable('invites')
+        .set({ used_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .execute();
     },
 
     async list() {

@@ -41,6 +41,38 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-api-budgets': {
+    async up(db) {
+      // One token bucket per merchant credential (an opaque hash) and API budget, shared by every worker.
+      await db.schema
+        .createTable('api_budgets')
+        .addColumn('credential_key', 'text', (col) => col.notNull())
+        .addColumn('budget', 'text', (col) => col.notNull())
+        .addColumn('tokens', 'float8', (col) => col.notNull())
+        .addColumn('refilled_at', 'timestamptz', (col) => col.notNull())
+        .addPrimaryKeyConstraint('api_budgets_pkey', ['credential_key', 'budget'])
+        .execute();
+    },
+  },
+  '0004-demo-tenants-and-change-links': {
+    async up(db) {
+      await db.schema
+        .alterTable('tenants')
+        .addColumn('demo', 'boolean', (col) => col.notNull().defaultTo(false))
+        .addColumn('settings_changed_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+        .addColumn('settings_changed_via_invite', 'text')
+        .execute();
+      await sql`UPDATE tenants SET settings_changed_at = updated_at`.execute(db);
+      // The demo tenant an earlier npm start wrote, before demo tenants were marked: its secrets are public.
+      await sql`UPDATE tenants SET demo = true
+        WHERE id = 'demo' AND settings->>'finaleAccountName' = 'demo-store'`.execute(db);
+      // Links made so far all set up new tenants.
+      await db.schema
+        .alterTable('invites')
+        .addColumn('kind', 'text', (col) => col.notNull().defaultTo('create'))
+        .execute();
+    },
+  },
 };
 
 export class MigrationError extends Error {

@@ -1,9 +1,9 @@
 // The one place that knows how return and sweeper workflows are started, so the gateway, the sweeper and
 // the CLI all start them with the same IDs, policies, search attributes and Web UI summaries.
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LoopReturn } from '../integrations/loop/loop-return.ts';
 import { returnWorkflowId, sweeperWorkflowId } from '../workflows/ids.ts';
-import { loopReturnChangedSignal, type LoopReturnChanged } from '../workflows/messages.ts';
+import { loopReturnChangedSignal, type LoopReturnChanged, type ReturnOrigin } from '../workflows/messages.ts';
 import { returnWorkflow } from '../workflows/return-workflow.ts';
 import { searchAttributes } from '../workflows/search-attributes.ts';
 import { tenantSweeperWorkflow } from '../workflows/tenant-sweeper.ts';
@@ -13,6 +13,10 @@ export interface ReturnStart {
   loopReturnId: string;
   /** PII-free snapshot from the webhook or a Loop list call; spares the workflow one Loop read. */
   loopReturn?: LoopReturn;
+  /** Who starts it; a `late-webhook` start reads the return from Loop before acting. */
+  origin?: ReturnOrigin;
+  /** Tests and benchmarks lower it to exercise continue-as-new from every wait. */
+  continueAsNewAfterEvents?: number;
 }
 
 function returnStartOptions(taskQueue: string, start: ReturnStart) {
@@ -20,7 +24,9 @@ function returnStartOptions(taskQueue: string, start: ReturnStart) {
   return {
     taskQueue,
     workflowId: returnWorkflowId(start.tenantId, start.loopReturnId),
-    args: [{ version: 1 as const, ...start }] as [Parameters<typeof returnWorkflow>[0]],
+    args: [{ version: 1 as const, ...start, origin: start.origin ?? 'return.created' }] as [
+      Parameters<typeof returnWorkflow>[0],
+    ],
     // A finished return is never started again, whatever arrives later.
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     typedSearchAttributes: [
@@ -58,24 +64,33 @@ export async function startReturnWorkflow(
   }
 }
 
-/** Tells the return's workflow that Loop changed it, starting the workflow if it has never run. */
-export async function signalReturnChanged(
+export type LoopChangeDelivery = 'signalled' | 'started' | 'already-finished';
+
+/**
+ * Tells the return's workflow that Loop changed the return. Only a new return starts a workflow, so when
+ * none is running (it finished, and may be gone past retention, or has not started yet) a workflow is
+ * started only if the webhook says the return is open; that workflow reads the return from Loop first and
+ * finds any Finale return an earlier workflow made, so it never acts twice. A finished workflow still
+ * retained refuses the start (`REJECT_DUPLICATE`).
+ */
+export async function deliverLoopChange(
   client: Client,
   taskQueue: string,
   start: ReturnStart,
   change: LoopReturnChanged,
-): Promise<WorkflowHandle | undefined> {
+): Promise<LoopChangeDelivery> {
   try {
-    return await client.workflow.signalWithStart(returnWorkflow, {
-      ...returnStartOptions(taskQueue, start),
-      signal: loopReturnChangedSignal,
-      signalArgs: [change],
-    });
+    await client.workflow
+      .getHandle(returnWorkflowId(start.tenantId, start.loopReturnId))
+      .signal(loopReturnChangedSignal, change);
+    return 'signalled';
   } catch (error) {
-    // The return's workflow already finished: nothing left to tell it.
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return undefined;
-    throw error;
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
+  if (start.loopReturn?.state !== 'open') return 'already-finished';
+  return (await startReturnWorkflow(client, taskQueue, { ...start, origin: 'late-webhook' }))
+    ? 'started'
+    : 'already-finished';
 }
 
 /** Starts the tenant's sweeper unless it is already running. */

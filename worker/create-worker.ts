@@ -1,9 +1,19 @@
 import type { Client } from '@temporalio/client';
-import { Worker, type InjectedSinks, type NativeConnection } from '@temporalio/worker';
+import {
+  Worker,
+  type ActivityInterceptorsFactory,
+  type InjectedSinks,
+  type NativeConnection,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alert-activities.ts';
 import { createReturnActivities } from '../activities/return-activities.ts';
 import { createSweeperActivities } from '../activities/sweeper-activities.ts';
-import { createTenantClients, type ApiEndpoints, type ApiLimiters } from '../activities/tenant-clients.ts';
+import { createTenantClients, type ApiEndpoints } from '../activities/tenant-clients.ts';
+import { defaultApiSettings, type ApiSettings } from '../config/api-settings.ts';
+import { budgetNames } from '../integrations/budget-rules.ts';
+import { ApiBudgets } from '../integrations/rate-limiter.ts';
+import { budgetLimit } from '../observability/api-metrics.ts';
 import { observabilityActivityInterceptor } from '../observability/activity-interceptor.ts';
 import type { AppSinks } from '../observability/app-sinks.ts';
 import { returnsFinished } from '../observability/app-metrics.ts';
@@ -39,13 +49,18 @@ export interface WorkerDeps {
   endpoints: ApiEndpoints;
   logger?: Logger;
   alerts?: { webhookUrl?: string; webUiUrl?: string };
-  /** Replaces the APIs' published per-credential limits (tests that skip days of time in seconds). */
-  limiters?: ApiLimiters;
+  /** API budgets and upstream bounds (`apiSettingsFromEnv`); default: the published limits. */
+  api?: Partial<ApiSettings>;
   /** A prebuilt workflow bundle (production); without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
   tuning?: Partial<WorkerTuning>;
   /** OpenTelemetry tracing, when configured (observability/tracing.ts). */
   tracing?: Tracing;
+  /** Benchmarks only: count activity attempts, or run returns as an earlier release did (patches refused). */
+  measure?: {
+    activityInterceptors?: ActivityInterceptorsFactory[];
+    patchActivationCallback?: WorkerOptions['patchActivationCallback'];
+  };
 }
 
 /**
@@ -72,7 +87,22 @@ const appSinks: InjectedSinks<AppSinks> = {
 /** The worker with every workflow and activity of the service registered. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const tuning = { ...defaultTuning, ...deps.tuning };
-  const clientsFor = createTenantClients(deps.store, deps.endpoints, deps.logger, deps.limiters);
+  const api = { ...defaultApiSettings, ...deps.api };
+  // The buckets live in the tenant store, so every worker process and machine spends one budget per credential.
+  const budgets = new ApiBudgets({
+    buckets: deps.store.apiBudgets,
+    rules: api.budgets,
+    maxWaitMs: api.budgetMaxWaitMs,
+    maxConcurrent: api.maxConcurrent,
+  });
+  for (const name of budgetNames) {
+    budgetLimit.set({ budget: name }, (budgets.rules[name].limit * 1000) / budgets.rules[name].windowMs);
+  }
+  const clientsFor = createTenantClients(deps.store, deps.endpoints, deps.logger, {
+    budgets,
+    bounds: api.bounds,
+    loopListMaxPages: api.loopListMaxPages,
+  });
   const activities = {
     ...createReturnActivities({ store: deps.store, clientsFor }),
     ...createSweeperActivities({ clientsFor, temporal: deps.client, taskQueue: deps.taskQueue }),
@@ -91,13 +121,18 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       ? { workflowBundle: { codePath: deps.workflowBundlePath } }
       : { workflowsPath }),
     interceptors: {
-      activity: [...(deps.tracing?.activityInterceptors ?? []), observabilityActivityInterceptor],
+      activity: [
+        ...(deps.tracing?.activityInterceptors ?? []),
+        observabilityActivityInterceptor,
+        ...(deps.measure?.activityInterceptors ?? []),
+      ],
       // A prebuilt bundle already contains the workflow interceptors it was built with.
       workflowModules: deps.workflowBundlePath
         ? []
         : [...workflowInterceptorModules, ...(deps.tracing?.workflowModules ?? [])],
     },
     sinks: { ...appSinks, ...deps.tracing?.sinks },
+    patchActivationCallback: deps.measure?.patchActivationCallback,
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: tuning.maxCachedWorkflows,

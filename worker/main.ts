@@ -2,6 +2,7 @@
 // in-flight activities finish (shutdownGraceTime) before exiting. Serves the SDK's metrics and the
 // application metrics on their Prometheus endpoints, and traces when an OTLP endpoint is configured.
 import { apiEndpoints } from '../config/api-endpoints.ts';
+import { apiSettingsFromEnv } from '../config/api-settings.ts';
 import { loadEnvOrExit } from '../config/env.ts';
 import { createLogger } from '../observability/logger.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
@@ -52,6 +53,7 @@ try {
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    api: apiSettingsFromEnv(env),
     tracing,
   });
   logger.info(

@@ -13,6 +13,8 @@ export type ReturnStage =
   | 'updating-loop'
   | 'done'
   | 'needs-attention'
+  /** Held while the tenant is paused; continues where it was once the tenant is resumed. */
+  | 'paused'
   | 'cancelled';
 
 /** waiting = will fix itself; config = the merchant must change a setting; data = a record is wrong. */
@@ -25,6 +27,18 @@ export interface IssueDetails {
   code: string;
   /** What to do about it, in words a merchant or operator can act on. */
   fix: string;
+  /** The tenant's automatic re-check interval when the issue was raised (the workflow reads no settings). */
+  recheckAfterMs?: number;
+  /** The tenant is paused: the return holds, without alerting anyone, until it is resumed. */
+  hold?: 'tenant-paused';
+  /** Loop lines without a SKU that an operator can give a Finale product (or continue without). */
+  lines?: LineWithoutSku[];
+}
+
+export interface LineWithoutSku {
+  /** Loop's line item ID. */
+  id: string;
+  title: string;
 }
 
 export interface ReturnIssue extends IssueDetails {
@@ -40,7 +54,16 @@ export interface TimelineEntry {
   event: string;
 }
 
-export type ReturnOutcome = 'processed' | 'closed' | 'flagged' | 'cancelled' | 'already-closed-in-loop';
+export type ReturnOutcome =
+  | 'processed'
+  | 'closed'
+  | 'flagged'
+  | 'cancelled'
+  | 'already-closed-in-loop'
+  /** An earlier workflow of this return already saw its Finale return finished: nothing more to do. */
+  | 'already-handled'
+  /** Started for a late webhook, but Loop says the return is no longer open: nothing to do. */
+  | 'not-open-in-loop';
 
 export interface FinaleReturnRef {
   returnId: string;
@@ -50,6 +73,17 @@ export interface FinaleReturnRef {
 export interface ManualCompletion {
   by: string;
   reason: string;
+  at: string;
+}
+
+/** An operator's decision about Loop lines that have no SKU, kept for the record. */
+export interface LineFix {
+  /** The Finale product (ID, i.e. the SKU in Finale) a line is returned as; absent when the line is left out. */
+  productId?: string;
+  lineItemId?: string;
+  /** Continue without every line that still has no SKU. */
+  skipLinesWithoutSku?: true;
+  by: string;
   at: string;
 }
 
@@ -70,16 +104,50 @@ export interface ReturnState {
   /** Attempts of the current step (reset when a step succeeds). */
   attempts: number;
   manualCompletion?: ManualCompletion;
+  /** Operators' fixes of lines without a SKU, oldest first. */
+  lineFixes?: LineFix[];
   outcome?: ReturnOutcome;
   timeline: TimelineEntry[];
 }
 
-/** Carried across continue-as-new so a long wait keeps a bounded history. */
+/** What v1 carried across continue-as-new (from its completion wait only); v2 continues from it. */
 export interface ReturnResumePoint {
   plan: ReturnPlan;
   finaleReturn: FinaleReturnRef;
   state: ReturnState;
 }
+
+/** The part of a return's life a workflow run is in. */
+export type ReturnPhase = 'create-in-finale' | 'await-completion' | 'update-loop';
+
+/** Everything a v2 run passes to the next across continue-as-new, so any wait goes on where it was. */
+export interface ReturnCarry {
+  state: ReturnState;
+  phase: ReturnPhase;
+  /** Finale's final status once known (`RETURN_COMPLETED` or `RETURN_CANCELLED`). */
+  finaleStatusId?: string;
+  /** The order in Finale, once found: a later run goes straight on to the create. */
+  order?: { orderUrl: string; productUrls: Record<string, string> };
+  /** The create was tried before: a Finale return found now is this workflow's own. */
+  createTried?: boolean;
+  /** Until when an order not yet synced from Shopify is looked for, and since when (epoch ms). */
+  orderLookUntil?: number;
+  orderMissingSince?: number;
+  /** The Loop return was flagged because its order never reached Finale (never flagged twice). */
+  orderMissingFlagged?: boolean;
+  /** When each back-off began (epoch ms), so it continues rather than restarts in the next run. */
+  parkedSince?: number;
+  pausedSince?: number;
+  awaitingSince?: number;
+  /** The issue a person was alerted about and not yet told it recovered. */
+  incident?: ReturnIssue;
+  /** Nudges received but not yet acted on. */
+  retryRequested?: boolean;
+  loopChanged?: boolean;
+}
+
+/** Who started the workflow, which says whether its Loop snapshot is current. */
+export type ReturnOrigin = 'return.created' | 'sweeper' | 'late-webhook';
 
 export interface ReturnWorkflowInput {
   version: 1;
@@ -87,7 +155,15 @@ export interface ReturnWorkflowInput {
   loopReturnId: string;
   /** The PII-free return as the webhook or sweeper saw it; fetched from Loop when absent. */
   loopReturn?: LoopReturn;
+  /** Absent on returns started before origins were recorded: treated as `return.created`. */
+  origin?: ReturnOrigin;
   resume?: ReturnResumePoint;
+  carry?: ReturnCarry;
+  /**
+   * Continue as new in a wait once the run's history passes this many events (default a few thousand, or
+   * when Temporal suggests it). Tests set it low to exercise continue-as-new from every wait.
+   */
+  continueAsNewAfterEvents?: number;
 }
 
 export interface RetryRequest {
@@ -106,12 +182,26 @@ export interface FinaleReturnChanged {
   version: 1;
   statusId: string;
   lastUpdatedDate?: string;
+  /** The changed Finale return: a report about another return with the same returnId is ignored. */
+  returnUrl?: string;
 }
 
 export interface MarkComplete {
   version: 1;
   by: string;
   reason: string;
+}
+
+/** An operator's fix of Loop lines without a SKU: a Finale product for some, or continue without them. */
+export interface FixLines {
+  version: 1;
+  by: string;
+  lines?: { lineItemId: string; productId: string }[];
+  skipLinesWithoutSku?: boolean;
+}
+
+export interface TenantResumed {
+  version: 1;
 }
 
 export const stateQuery = defineQuery<ReturnState>('state');
@@ -123,3 +213,7 @@ export const loopReturnChangedSignal = defineSignal<[LoopReturnChanged]>('loopRe
 export const finaleReturnChangedSignal = defineSignal<[FinaleReturnChanged]>('finaleReturnChanged');
 /** The warehouse finished the return outside Finale: continue as if Finale had completed it. */
 export const markCompleteUpdate = defineUpdate<ReturnState, [MarkComplete]>('markComplete');
+/** Lines without a SKU: give them Finale products or leave them out, then the return resumes. */
+export const fixLinesUpdate = defineUpdate<ReturnState, [FixLines]>('fixLines');
+/** The tenant was resumed: a return held while it was paused continues now. */
+export const tenantResumedSignal = defineSignal<[TenantResumed]>('tenantResumed');

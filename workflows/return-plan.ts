@@ -1,4 +1,5 @@
 // Pure, deterministic planning of a Finale return from a Loop return: safe to run inside workflow code.
+import { reasonLabelKey } from '../config/reason-labels.ts';
 import type { LoopReturnLineItem } from '../integrations/loop/loop-return.ts';
 
 export interface PlanSettings {
@@ -26,19 +27,9 @@ export interface ReturnPlan {
   lineItemsWithoutSku: { id: string; title: string }[];
 }
 
-/** Reason labels are matched trimmed, case-insensitive, with stray surrounding quotes and repeated spaces ignored. */
-export function normaliseLabel(label: string): string {
-  return label
-    .trim()
-    .replace(/^["']+|["']+$/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
-}
-
 function lookup<T>(entries: [string, T][]): (label: string) => T | undefined {
-  const byKey = new Map(entries.map(([label, value]) => [normaliseLabel(label), value]));
-  return (label) => (normaliseLabel(label) === '' ? undefined : byKey.get(normaliseLabel(label)));
+  const byKey = new Map(entries.map(([label, value]) => [reasonLabelKey(label), value]));
+  return (label) => (reasonLabelKey(label) === '' ? undefined : byKey.get(reasonLabelKey(label)));
 }
 
 /**
@@ -104,11 +95,20 @@ export function finaleReturnIdFor(loopReturnId: string): string {
   return `LOOP-H${hash.toString(36).toUpperCase()}`;
 }
 
+/** Which of this service's Finale `returnId` forms an ID is; undefined when the ID is not one of ours. */
+export type OurFinaleReturnId =
+  /** `LOOP-<digits>`: the Loop return ID is in it. */
+  | { loopReturnId: string }
+  /** `LOOP-H<base36>`: hashed from a long Loop ID; only a search attribute leads back to its workflow. */
+  | { hashed: string };
+
 /**
- * The Loop return ID inside a Finale `returnId` made by `finaleReturnIdFor`, or undefined when the ID was
- * hashed (or is not one of ours) and the workflow must be found another way.
+ * Reads a Finale `returnId` back, accepting only the exact forms `finaleReturnIdFor` makes. Anyone can
+ * type a returnId in Finale: whatever this returns is safe to put in a workflow ID or a visibility query.
  */
-export function loopReturnIdFrom(finaleReturnId: string): string | undefined {
-  const match = /^LOOP-(\d+)$/.exec(finaleReturnId);
-  return match?.[1];
+export function parseFinaleReturnId(finaleReturnId: string): OurFinaleReturnId | undefined {
+  const plain = /^LOOP-(\d{1,15})$/.exec(finaleReturnId);
+  if (plain && finaleReturnIdFor(plain[1]!) === finaleReturnId) return { loopReturnId: plain[1]! };
+  if (/^LOOP-H[0-9A-Z]{1,7}$/.test(finaleReturnId)) return { hashed: finaleReturnId };
+  return undefined;
 }

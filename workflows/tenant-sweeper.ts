@@ -1,12 +1,14 @@
 // One sweeper per tenant: finds completed or cancelled Finale returns with one filtered collection read per
-// pass and signals exactly their workflows, and starts workflows for Loop returns whose webhook never came.
-// Cost is O(changes), not O(open returns).
+// pass and signals exactly their workflows, starts workflows for Loop returns whose webhook never came, and
+// wakes the returns held while the tenant was paused once it is resumed. Cost is O(changes), not O(open
+// returns).
 import {
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -20,6 +22,8 @@ export interface TenantSweeperInput {
   /** ISO timestamps up to which changes have been seen; carried across continue-as-new. */
   finaleCursor?: string;
   loopCursor?: string;
+  /** The last pass found the tenant paused: the first active pass wakes its held returns. */
+  paused?: boolean;
 }
 
 export interface SweepPass {
@@ -45,7 +49,7 @@ export interface TenantSweeperState {
 export const sweepNowSignal = defineSignal('sweepNow');
 export const sweeperStateQuery = defineQuery<TenantSweeperState>('sweeperState');
 
-const { sweepFinaleReturns, sweepLoopReturns } = proxyActivities<SweeperActivities>({
+const { sweepFinaleReturns, sweepLoopReturns, nudgeHeldReturns } = proxyActivities<SweeperActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
 });
@@ -71,15 +75,18 @@ const PASSES_PER_RUN = 100;
 export async function tenantSweeperWorkflow(input: TenantSweeperInput): Promise<void> {
   const state: TenantSweeperState = {
     tenantId: input.tenantId,
-    paused: false,
+    paused: input.paused ?? false,
     finaleCursor: input.finaleCursor,
     loopCursor: input.loopCursor,
     passes: 0,
     busy: true,
   };
   let sweepNow = false;
+  /** A pass asked for (resuming a tenant asks for one) also wakes held returns, in case a pause went unseen. */
+  let asked = false;
   setHandler(sweepNowSignal, () => {
     sweepNow = true;
+    asked = true;
     state.busy = true;
   });
   setHandler(sweeperStateQuery, () => state);
@@ -89,8 +96,16 @@ export async function tenantSweeperWorkflow(input: TenantSweeperInput): Promise<
     try {
       const settings = await loadTenantSettings(input.tenantId);
       intervalMs = settings.sweeperIntervalMs;
+      const wasPaused = state.paused;
       state.paused = settings.paused;
-      if (!settings.paused) await sweep();
+      if (!settings.paused) {
+        // Patched: sweepers that ran before held returns existed replay without the nudge.
+        if ((wasPaused || asked) && patched('sweeper-nudges-held-returns')) {
+          await nudgeHeldReturns({ tenantId: input.tenantId });
+        }
+        asked = false;
+        await sweep();
+      }
     } catch (error) {
       // A failed pass leaves the cursors where they were: the next pass covers the same changes.
       const message = error instanceof Error ? error.message : String(error);
@@ -108,6 +123,7 @@ export async function tenantSweeperWorkflow(input: TenantSweeperInput): Promise<
     tenantId: input.tenantId,
     finaleCursor: state.finaleCursor,
     loopCursor: state.loopCursor,
+    paused: state.paused,
   });
 
   async function sweep(): Promise<void> {

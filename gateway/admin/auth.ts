@@ -1,8 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
+import { bearerTokenCheck } from '../plugins/bearer-token.ts';
 
 /**
  * The admin API's bearer-token check, in constant time. Wrapped with fastify-plugin so the hook lands in
@@ -11,15 +9,14 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export const adminAuth = fp<{ token: string | undefined }>(
   async (fastify: FastifyInstance, { token }) => {
-    const expected = token === undefined ? undefined : digest(token);
+    const matches = token === undefined ? undefined : bearerTokenCheck(token);
     fastify.addHook('onRequest', async (request, reply) => {
-      if (expected === undefined) {
+      if (matches === undefined) {
         return reply
           .status(404)
           .send({ error: 'Not Found', message: 'The admin API is disabled (no ADMIN_TOKEN set).' });
       }
-      const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+      if (!matches(request.headers.authorization)) {
         return reply.status(401).header('www-authenticate', 'Bearer').send({
           error: 'Unauthorized',
           message: 'Send the admin token as "Authorization: Bearer <token>".',

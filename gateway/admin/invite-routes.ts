@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Invite } from '../../store/invite-store.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
 import { HttpError } from '../plugins/error-handler.ts';
-import { onboardingLinkUrl, publicBaseUrl } from '../public-urls.ts';
+import { onboardingLinkUrl } from '../public-urls.ts';
 import {
   createdInviteAnswer,
   createInviteBody,
@@ -16,8 +16,8 @@ import {
 
 export interface InviteRoutesOptions {
   store: TenantStore;
-  /** PUBLIC_BASE_URL: where merchants open the links; unset = the origin the request came to. */
-  publicBaseUrl: string | undefined;
+  /** PUBLIC_BASE_URL: where merchants open the links. */
+  publicBaseUrl: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -25,13 +25,14 @@ const HOUR_MS = 3_600_000;
 function describeInvite(invite: Invite, now: number): InviteAnswer {
   const status: InviteStatus = invite.revokedAt
     ? 'revoked'
-    : invite.expiresAt.getTime() <= now
-      ? 'expired'
-      : invite.tenantId
-        ? 'used'
+    : invite.usedAt
+      ? 'used'
+      : invite.expiresAt.getTime() <= now
+        ? 'expired'
         : 'open';
   return {
     id: invite.id,
+    kind: invite.kind,
     status,
     tenantId: invite.tenantId ?? null,
     note: invite.note ?? null,
@@ -43,7 +44,10 @@ function describeInvite(invite: Invite, now: number): InviteAnswer {
   };
 }
 
-/** Onboarding invites: single-use, expiring links that let a merchant connect their store. */
+/**
+ * Onboarding invites: single-use, expiring links that let a merchant connect their store, or (with a
+ * tenant ID) change a connected store's settings.
+ */
 export const inviteRoutes: FastifyPluginAsyncZod<InviteRoutesOptions> = async (fastify, options) => {
   const { store } = options;
   const tags = ['invites'];
@@ -52,23 +56,38 @@ export const inviteRoutes: FastifyPluginAsyncZod<InviteRoutesOptions> = async (f
     '/invites',
     {
       schema: {
-        summary: 'Create an onboarding link (shown only in this answer)',
+        summary:
+          'Create an onboarding link, to set up a new tenant or change one (shown only in this answer)',
         tags,
         body: createInviteBody,
-        response: { 201: createdInviteAnswer, ...errorAnswers(400, 401) },
+        response: { 201: createdInviteAnswer, ...errorAnswers(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {
-      const { note, ttlHours } = request.body;
+      const { note, ttlHours, tenantId } = request.body;
+      if (tenantId !== undefined) {
+        const tenant = await store.getTenant(tenantId);
+        if (tenant === undefined) throw new HttpError(404, `No tenant "${tenantId}".`);
+        if (tenant.demo) {
+          throw new HttpError(
+            409,
+            `"${tenantId}" is npm start's demo tenant: it is not changed through links.`,
+          );
+        }
+      }
       const { invite, token } = await store.invites.create({
         ttlMs: Math.round(ttlHours * HOUR_MS),
         note: note || undefined,
         createdBy: 'admin-api',
+        tenantId,
       });
-      request.log.info({ inviteId: invite.id, expiresAt: invite.expiresAt }, 'onboarding invite created');
+      request.log.info(
+        { inviteId: invite.id, kind: invite.kind, tenantId, expiresAt: invite.expiresAt },
+        'onboarding invite created',
+      );
       return reply.status(201).send({
         id: invite.id,
-        url: onboardingLinkUrl(publicBaseUrl(options.publicBaseUrl, request), token),
+        url: onboardingLinkUrl(options.publicBaseUrl, token),
         expiresAt: invite.expiresAt.toISOString(),
       });
     },

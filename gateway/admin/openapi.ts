@@ -37,7 +37,7 @@ export const openApi = fp(
         info: {
           title: 'loop-finale-bridge admin API',
           description:
-            'Operators’ API: tenants, return workflows and onboarding invites. The CLI (npm run cli) uses it.',
+            'Operators’ API: tenants, return workflows, onboarding invites and readiness details. The CLI (npm run cli) uses it.',
           version: '1.0.0',
         },
         components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },

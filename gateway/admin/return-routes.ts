@@ -10,11 +10,24 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { returnWorkflowId } from '../../workflows/ids.ts';
-import { markCompleteUpdate, retryUpdate, stateQuery, type ReturnState } from '../../workflows/messages.ts';
+import {
+  fixLinesUpdate,
+  markCompleteUpdate,
+  retryUpdate,
+  stateQuery,
+  type ReturnState,
+} from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
 import type { TemporalDeps } from '../app.ts';
 import { HttpError, serviceUnavailable } from '../plugins/error-handler.ts';
-import { errorAnswers, markCompleteBody, retryBody, returnParams, returnStateSchema } from './schemas.ts';
+import {
+  errorAnswers,
+  fixLinesBody,
+  markCompleteBody,
+  retryBody,
+  returnParams,
+  returnStateSchema,
+} from './schemas.ts';
 
 export interface ReturnRoutesOptions {
   temporal: TemporalDeps;
@@ -129,6 +142,35 @@ export const returnRoutes: FastifyPluginAsyncZod<ReturnRoutesOptions> = async (f
       const { by, reason } = request.body;
       return onReturn(request.params, request.log, (handle) =>
         handle.executeUpdate(markCompleteUpdate, { args: [{ version: 1, by, reason }] }),
+      );
+    },
+  );
+
+  fastify.post(
+    '/tenants/:tenantId/returns/:loopReturnId/fix-lines',
+    {
+      schema: {
+        summary:
+          'Lines Loop sent without a SKU: give each its Finale product, or continue without them; the return resumes',
+        tags,
+        params: returnParams,
+        body: fixLinesBody,
+        response: answers,
+      },
+    },
+    async (request) => {
+      const { by, lines, skipLinesWithoutSku } = request.body;
+      return onReturn(request.params, request.log, (handle) =>
+        handle.executeUpdate(fixLinesUpdate, {
+          args: [
+            {
+              version: 1,
+              by,
+              ...(lines === undefined ? {} : { lines }),
+              ...(skipLinesWithoutSku === undefined ? {} : { skipLinesWithoutSku }),
+            },
+          ],
+        }),
       );
     },
   );

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { TenantStore } from '../../store/tenant-store.ts';
 import type { TemporalDeps } from '../app.ts';
+import type { Readiness } from '../readiness.ts';
 import { adminAuth } from './auth.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { openApi } from './openapi.ts';
+import { readinessRoutes } from './readiness-routes.ts';
 import { returnRoutes } from './return-routes.ts';
 import { tenantRoutes } from './tenant-routes.ts';
 
@@ -16,11 +18,14 @@ export interface AdminRoutesOptions {
   /** How long a request waits for Temporal before answering 503. */
   temporalTimeoutMs: number;
   /** PUBLIC_BASE_URL, for the onboarding links invites hand out. */
-  publicBaseUrl: string | undefined;
+  publicBaseUrl: string;
+  /** The gateway's dependency checks, shown in full here (the public /readyz gives only the verdict). */
+  readiness: Readiness;
 }
 
 /**
- * The operators' API (JSON, bearer token): tenants, return workflows and onboarding invites, with its
+ * The operators' API (JSON, bearer token): tenants, return workflows, onboarding invites and readiness
+ * details, with its
  * OpenAPI document. Register under the admin prefix. Encapsulated (not fastify-plugin), so its token check,
  * body handling and zod schemas apply to these routes only. Every route declares its params, body and
  * answers with the schemas in ./schemas.ts: they validate the request, serialise the answer and make the
@@ -49,4 +54,5 @@ export async function adminRoutes(fastify: FastifyInstance, options: AdminRoutes
   await fastify.register(tenantRoutes, { store, temporal, temporalTimeoutMs });
   await fastify.register(returnRoutes, { temporal, temporalTimeoutMs });
   await fastify.register(inviteRoutes, { store, publicBaseUrl: options.publicBaseUrl });
+  await fastify.register(readinessRoutes, { readiness: options.readiness });
 }

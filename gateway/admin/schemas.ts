@@ -2,7 +2,11 @@
 // validate and serialise with them, the OpenAPI document is generated from them, and the CLI's client
 // (cli/admin-api.ts) takes its types from them. Imports nothing of Fastify or Temporal, so the CLI can too.
 import { z } from 'zod';
-import { completionActions, tenantIdSchema, tenantSettingsSchema } from '../../config/tenant-settings.ts';
+import {
+  completionActions,
+  storedTenantSettingsSchema,
+  tenantIdSchema,
+} from '../../config/tenant-settings.ts';
 import type { ReturnState, ReturnStage } from '../../workflows/messages.ts';
 
 const text = (field: string, max: number) =>
@@ -27,8 +31,32 @@ export const inviteParams = z.object({ id: pathId('Invite ID') });
 /** `by` names the operator in the return's timeline. */
 export const retryBody = z.strictObject({ by: text('by', 200).optional() });
 export const markCompleteBody = z.strictObject({ by: text('by', 200), reason: text('reason', 1_000) });
+/** Lines Loop sent without a SKU: each given its Finale product, or all left out. */
+export const fixLinesBody = z
+  .strictObject({
+    by: text('by', 200),
+    lines: z
+      .array(
+        z.strictObject({
+          lineItemId: pathId('lineItemId'),
+          productId: text('productId', 100),
+        }),
+      )
+      .max(100, { error: 'at most 100 lines' })
+      .optional(),
+    skipLinesWithoutSku: z.boolean().optional(),
+  })
+  .refine((body) => (body.lines?.length ?? 0) > 0 || body.skipLinesWithoutSku === true, {
+    error: 'Give "lines" (a Finale product for each line), or "skipLinesWithoutSku": true, or both',
+  });
 export const createInviteBody = z.strictObject({
   note: z.string().trim().max(500, { error: 'note must be at most 500 characters' }).optional(),
+  tenantId: tenantIdSchema
+    .optional()
+    .describe(
+      'Makes a link to change this existing tenant (the merchant types the Loop key and webhook secret ' +
+        'again); without it, a link that sets up one new tenant',
+    ),
   ttlHours: z
     .number({ error: 'ttlHours must be a number of hours' })
     .positive({ error: 'ttlHours must be more than 0' })
@@ -45,8 +73,9 @@ export const errorAnswer = z.object({
   issues: z.array(z.string()).optional(),
 });
 
-export const tenantsAnswer = z.object({ tenants: z.array(tenantSettingsSchema) });
-export const tenantAnswer = z.object({ tenant: tenantSettingsSchema });
+/** Settings as stored: a tenant saved under older rules is still shown. */
+export const tenantsAnswer = z.object({ tenants: z.array(storedTenantSettingsSchema) });
+export const tenantAnswer = z.object({ tenant: storedTenantSettingsSchema });
 
 /** Every stage of a return (the schema's check below keeps it in step with the workflow's). */
 export const returnStages = [
@@ -57,6 +86,7 @@ export const returnStages = [
   'updating-loop',
   'done',
   'needs-attention',
+  'paused',
   'cancelled',
 ] as const satisfies readonly ReturnStage[];
 
@@ -80,11 +110,35 @@ export const returnStateSchema = z.object({
       message: z.string(),
       step: z.string(),
       at: z.string(),
+      recheckAfterMs: z.number().optional(),
+      hold: z.literal('tenant-paused').optional(),
+      lines: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
     })
     .optional(),
   attempts: z.number(),
   manualCompletion: z.object({ by: z.string(), reason: z.string(), at: z.string() }).optional(),
-  outcome: z.enum(['processed', 'closed', 'flagged', 'cancelled', 'already-closed-in-loop']).optional(),
+  lineFixes: z
+    .array(
+      z.object({
+        lineItemId: z.string().optional(),
+        productId: z.string().optional(),
+        skipLinesWithoutSku: z.literal(true).optional(),
+        by: z.string(),
+        at: z.string(),
+      }),
+    )
+    .optional(),
+  outcome: z
+    .enum([
+      'processed',
+      'closed',
+      'flagged',
+      'cancelled',
+      'already-closed-in-loop',
+      'already-handled',
+      'not-open-in-loop',
+    ])
+    .optional(),
   timeline: z.array(z.object({ at: z.string(), stage: z.enum(returnStages), event: z.string() })),
 });
 
@@ -100,6 +154,7 @@ export const inviteStatuses = ['open', 'used', 'expired', 'revoked'] as const;
 /** An invite as the admin API shows it: never its token, which exists only in the link handed out once. */
 export const inviteSchema = z.object({
   id: z.string(),
+  kind: z.enum(['create', 'change']).describe('Sets up a new tenant, or changes `tenantId`'),
   status: z.enum(inviteStatuses),
   tenantId: z.string().nullable(),
   note: z.string().nullable(),
@@ -113,23 +168,37 @@ export const invitesAnswer = z.object({ invites: z.array(inviteSchema) });
 /** The one answer that carries the onboarding link (and so its token). */
 export const createdInviteAnswer = z.object({ id: z.string(), url: z.url(), expiresAt: z.iso.datetime() });
 
+/** The gateway's dependency checks in full (the public /readyz says only ready or not ready). */
+export const readinessAnswer = z.object({
+  status: z.enum(['ready', 'not ready']),
+  checkedAt: z.iso
+    .datetime()
+    .describe('When the checks ran: /readyz and this answer reuse them for a few seconds'),
+  checks: z.record(
+    z.string(),
+    z.object({ ok: z.boolean(), error: z.string().optional().describe('Why the check failed') }),
+  ),
+});
+
 export type ErrorAnswer = z.output<typeof errorAnswer>;
 export type TenantsAnswer = z.output<typeof tenantsAnswer>;
 export type TenantAnswer = z.output<typeof tenantAnswer>;
 export type ReturnStateAnswer = z.output<typeof returnStateSchema>;
 export type RetryBody = z.input<typeof retryBody>;
 export type MarkCompleteBody = z.input<typeof markCompleteBody>;
+export type FixLinesBody = z.input<typeof fixLinesBody>;
 export type CreateInviteBody = z.input<typeof createInviteBody>;
 export type InviteStatus = (typeof inviteStatuses)[number];
 export type InviteAnswer = z.output<typeof inviteSchema>;
 export type InvitesAnswer = z.output<typeof invitesAnswer>;
 export type CreatedInviteAnswer = z.output<typeof createdInviteAnswer>;
+export type ReadinessAnswer = z.output<typeof readinessAnswer>;
 
 const errorMeanings = {
   400: 'The path or body is not valid; `issues` says what to change',
   401: 'Missing or wrong admin token',
   404: 'No such tenant, return workflow or invite',
-  409: 'The return cannot take this now; `message` says why',
+  409: 'Refused in the current state (a return that cannot take this now, a demo tenant); `message` says why',
   503: 'Temporal did not answer in time; retry after Retry-After seconds',
 } as const;
 

@@ -5,8 +5,8 @@ import type { NewTenant } from '../../config/tenant-settings.ts';
 import { isApiError } from '../../integrations/errors.ts';
 import { LoopClient } from '../../integrations/loop/client.ts';
 import { returnTriggers } from '../../integrations/loop/webhook-topics.ts';
-import { TenantExistsError } from '../../store/errors.ts';
-import { InviteUsedError } from '../../store/invite-store.ts';
+import { TenantExistsError, TenantNotFoundError } from '../../store/errors.ts';
+import { InviteUsedError, type Invite } from '../../store/invite-store.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
 import { startTenantSweeper } from '../../temporal/workflow-starts.ts';
 import type { FieldErrors } from './form.ts';
@@ -15,23 +15,31 @@ export type SaveResult =
   { ok: true; tenantId: string } | { ok: false; errors: FieldErrors; formErrors: string[] };
 
 /**
- * Saves the tenant for this link. A new tenant is created (never an upsert, which would overwrite another
- * merchant's tenant that happens to have the same ID) and then bound to the link; if a concurrent
- * submission of the same link bound it to another ID first, the tenant just created is removed again.
+ * Saves the tenant for this link, recording the link as the source of the change. A new tenant is created
+ * (never an upsert, which would overwrite another merchant's tenant that happens to have the same ID) and
+ * then bound to the link; if a concurrent submission of the same link bound it to another ID first, the
+ * tenant just created is removed again. An existing tenant is replaced, never re-created if it was removed.
  */
 export async function saveTenant(
   store: TenantStore,
+  invite: Invite,
   token: string,
   tenant: NewTenant,
   mode: 'new' | 'edit',
 ): Promise<SaveResult> {
   const tenantId = tenant.settings.tenantId;
+  const change = { inviteId: invite.id };
   if (mode === 'edit') {
-    await store.upsertTenant(tenant);
+    try {
+      await store.replaceTenant(tenant, change);
+    } catch (error) {
+      if (!(error instanceof TenantNotFoundError)) throw error;
+      return { ok: false, errors: {}, formErrors: ['This store has been removed; ask Loop for a new link.'] };
+    }
     return { ok: true, tenantId };
   }
   try {
-    await store.createTenant(tenant);
+    await store.createTenant(tenant, change);
   } catch (error) {
     if (!(error instanceof TenantExistsError)) throw error;
     return {

@@ -9,6 +9,12 @@ export interface ReasonRow {
 
 export const secretFields = ['finaleApiKey', 'finaleApiSecret', 'loopApiKey', 'loopWebhookSecret'] as const;
 export type SecretField = (typeof secretFields)[number];
+/**
+ * When a connected store is changed, these may be left blank to keep the saved ones. The Loop key and
+ * webhook secret must be typed again: they register and verify the webhooks, so whoever holds only a link
+ * cannot touch the subscriptions.
+ */
+export const keptWhenBlank: readonly SecretField[] = ['finaleApiKey', 'finaleApiSecret'];
 
 export const textFields = [
   'displayName',
@@ -77,6 +83,10 @@ export function parseSubmission(raw: unknown): Submission {
     : SPARE_REASON_ROWS;
   return { form: { ...form, reasonRows: filled }, intent, useFacility, spareRows };
 }
+
+/** The secrets the merchant typed in this submission (never rendered back: they must type them again). */
+export const typedSecrets = (form: OnboardingForm): SecretField[] =>
+  secretFields.filter((name) => form[name] !== '');
 
 /** The saved non-secret settings as form values; secrets stay blank ("keep the current one"). */
 export function formFromSettings(settings: TenantSettings): OnboardingForm {

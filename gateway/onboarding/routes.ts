@@ -3,25 +3,34 @@ import formbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { apiEndpoints, type ApiEndpointsEnv } from '../../config/api-endpoints.ts';
-import type { Env } from '../../config/env.ts';
-import type { TenantStore } from '../../store/tenant-store.ts';
+import type { TenantRecord, TenantStore } from '../../store/tenant-store.ts';
 import type { Invite } from '../../store/invite-store.ts';
 import { requestSummary } from '../plugins/request-log.ts';
-import { loopWebhookUrl, onboardingLinkPath, onboardingPrefix, publicBaseUrl } from '../public-urls.ts';
+import { loopWebhookUrl, onboardingLinkPath, onboardingPrefix } from '../public-urls.ts';
 import { connectTenant, saveTenant } from './connect.ts';
-import { emptyForm, formFromSettings, parseSubmission, SPARE_REASON_ROWS, suggestTenantId } from './form.ts';
+import {
+  emptyForm,
+  formFromSettings,
+  parseSubmission,
+  secretFields,
+  SPARE_REASON_ROWS,
+  suggestTenantId,
+  typedSecrets,
+} from './form.ts';
 import { listTenantReturns } from './tenant-returns.ts';
 import { validateAll, validateFinale, type ValidationContext } from './validate.ts';
 import type { SafeHtml } from './views/html.ts';
 import { assetsPath } from './views/layout.ts';
-import { unusableLinkPage } from './views/link-pages.ts';
+import { unusableLinkPage, usedLinkPage } from './views/link-pages.ts';
 import { renderOnboardingForm, type FormView } from './views/onboarding-form.ts';
 import { renderReturnsList, renderTestPage } from './views/onboarding-test-page.ts';
 
 export interface OnboardingOptions {
   store: TenantStore;
   temporal: { client: Client; taskQueue: string };
-  env: Pick<Env, 'PUBLIC_BASE_URL'> & ApiEndpointsEnv;
+  env: ApiEndpointsEnv;
+  /** PUBLIC_BASE_URL: the webhook URLs registered with Loop are built on it, never on request headers. */
+  publicBaseUrl: string;
 }
 
 interface LinkRoute {
@@ -34,11 +43,8 @@ const assets = {
   'onboarding.js': 'text/javascript; charset=utf-8',
 } as const;
 
-const linkToken = new RegExp(`^${onboardingPrefix}/[^/]+`);
-/** The link's token is a credential: keep it out of request logs. */
-const linkRouteOptions: RouteShorthandOptions = {
-  logSerializers: { req: requestSummary((path) => path.replace(linkToken, `${onboardingPrefix}/[link]`)) },
-};
+/** The link's token is a credential: keep it out of request logs, whatever logger the routes run under. */
+const linkRouteOptions: RouteShorthandOptions = { logSerializers: { req: requestSummary } };
 
 function sendPage(reply: FastifyReply, status: number, body: SafeHtml) {
   // no-store: a re-rendered form may hold secrets the merchant typed.
@@ -49,13 +55,26 @@ function sendPage(reply: FastifyReply, status: number, body: SafeHtml) {
     .send(body.value);
 }
 
+/** What a link can do now. */
+type LinkState =
+  /** A `create` link that has set up nothing yet. */
+  | { mode: 'new' }
+  /** Its tenant exists and it has not connected it yet: a `change` link, or a `create` link whose connection failed. */
+  | { mode: 'edit'; tenant: TenantRecord }
+  /** It has connected its tenant: it saves nothing more. */
+  | { mode: 'used'; tenant: TenantRecord | undefined }
+  /** A `change` link whose tenant was removed. */
+  | { mode: 'gone' };
+
 /**
  * The merchant onboarding pages behind an invite link: the settings form (server-rendered, complete
  * without JavaScript), its live validation against Finale and Loop, the save that connects the tenant, and
- * the "test with a live return" page.
+ * the "test with a live return" page. A link saves once: a `create` link sets up one new tenant, a `change`
+ * link (made by an operator) changes one existing tenant, and a change needs the Loop key and webhook
+ * secret typed again. Secrets are never written back into a page.
  */
 export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fastify, options) => {
-  const { store, temporal, env } = options;
+  const { store, temporal, env, publicBaseUrl } = options;
   const endpoints = apiEndpoints(env);
   if (!fastify.hasContentTypeParser('application/x-www-form-urlencoded')) await fastify.register(formbody);
 
@@ -77,8 +96,7 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
   });
 
   const linkPath = onboardingLinkPath;
-  const webhookUrl = (request: FastifyRequest, tenantId: string) =>
-    loopWebhookUrl(publicBaseUrl(env.PUBLIC_BASE_URL, request), tenantId);
+  const webhookUrl = (tenantId: string) => loopWebhookUrl(publicBaseUrl, tenantId);
 
   /** The invite behind a usable link, or undefined after answering with the page that says why not. */
   async function openLink(request: LinkRequest, reply: FastifyReply): Promise<Invite | undefined> {
@@ -88,32 +106,43 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
     return undefined;
   }
 
-  /** What the link has set up so far: nothing (new), or a tenant the link may keep editing until it expires. */
-  async function linkState(invite: Invite) {
-    if (invite.tenantId === undefined) return { mode: 'new' as const, tenantId: undefined };
-    return {
-      mode: 'edit' as const,
-      tenantId: invite.tenantId,
-      tenant: await store.getTenant(invite.tenantId),
-    };
+  async function linkState(invite: Invite): Promise<LinkState> {
+    const tenant = invite.tenantId === undefined ? undefined : await store.getTenant(invite.tenantId);
+    if (invite.usedAt !== undefined) return { mode: 'used', tenant };
+    if (invite.tenantId === undefined) return { mode: 'new' };
+    return tenant === undefined ? { mode: 'gone' } : { mode: 'edit', tenant };
+  }
+
+  /** The answer for a link that cannot save: used (with its tenant's test page), or its tenant removed. */
+  function cannotSave(
+    reply: FastifyReply,
+    token: string,
+    state: Extract<LinkState, { mode: 'used' | 'gone' }>,
+    status: number,
+  ) {
+    if (state.mode === 'gone') return sendPage(reply, 410, unusableLinkPage('gone'));
+    const tenant = state.tenant;
+    return sendPage(
+      reply,
+      status,
+      usedLinkPage({
+        displayName: tenant?.settings.displayName,
+        testUrl: tenant && `${linkPath(token)}/test`,
+      }),
+    );
   }
 
   fastify.get<LinkRoute>(`${onboardingPrefix}/:token`, linkRouteOptions, async (request, reply) => {
     const invite = await openLink(request, reply);
     if (!invite) return reply;
+    const { token } = request.params;
     const state = await linkState(invite);
-    const form = state.tenant ? formFromSettings(state.tenant.settings) : emptyForm();
-    if (state.tenantId) form.tenantId = state.tenantId;
+    if (state.mode === 'used' || state.mode === 'gone') return cannotSave(reply, token, state, 200);
+    const form = state.mode === 'edit' ? formFromSettings(state.tenant.settings) : emptyForm();
     return sendPage(
       reply,
       200,
-      renderOnboardingForm({
-        action: linkPath(request.params.token),
-        form,
-        mode: state.mode,
-        errors: {},
-        formErrors: [],
-      }),
+      renderOnboardingForm({ action: linkPath(token), form, mode: state.mode, errors: {}, formErrors: [] }),
     );
   });
 
@@ -122,29 +151,37 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
     if (!invite) return reply;
     const { token } = request.params;
     const state = await linkState(invite);
+    if (state.mode === 'used' || state.mode === 'gone') return cannotSave(reply, token, state, 409);
+    const existing = state.mode === 'edit' ? state.tenant.settings : undefined;
     const submission = parseSubmission(request.body);
     const { form } = submission;
-    form.tenantId = state.tenantId ?? (form.tenantId || suggestTenantId(form.displayName));
+    form.tenantId = existing?.tenantId ?? (form.tenantId || suggestTenantId(form.displayName));
+    const retype = typedSecrets(form);
 
-    const render = (status: number, view: Partial<FormView>) =>
-      sendPage(
+    const render = (status: number, view: Partial<FormView>) => {
+      // Never written back into the page, whatever the view does: the merchant types them again.
+      const shown = { ...form };
+      for (const name of secretFields) shown[name] = '';
+      return sendPage(
         reply,
         status,
         renderOnboardingForm({
           action: linkPath(token),
-          form,
+          form: shown,
           mode: state.mode,
           errors: {},
           formErrors: [],
           spareRows: submission.spareRows,
+          retype,
           ...view,
         }),
       );
+    };
     const context: ValidationContext = {
       endpoints,
-      existing: state.tenant?.settings,
-      // Only a submission reads the saved secrets: blank secret fields fall back to them.
-      storedSecrets: state.tenant && (await store.getTenantSecrets(state.tenant.settings.tenantId)),
+      existing,
+      // Only a submission reads the saved secrets: blank Finale secret fields fall back to them.
+      storedSecrets: existing && (await store.getTenantSecrets(existing.tenantId)),
       tenantIdTaken: async (tenantId) => (await store.getTenant(tenantId)) !== undefined,
     };
 
@@ -159,33 +196,37 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
     const validation = await validateAll(form, context);
     const { tenant } = validation;
     if (!tenant) return render(422, validation);
-    const saved = await saveTenant(store, token, tenant, state.mode);
+    const saved = await saveTenant(store, invite, token, tenant, state.mode);
     if (!saved.ok) return render(409, { ...saved, locations: validation.locations });
 
     const problems = await connectTenant(
       { temporal, endpoints, logger: request.log },
       saved.tenantId,
       tenant.secrets.loopApiKey,
-      webhookUrl(request, saved.tenantId),
+      webhookUrl(saved.tenantId),
     );
     if (problems.length > 0) {
-      // Saved: the link now edits this tenant, so blank secrets keep what was just stored.
+      // Saved, not connected: the link stays open to try again, now changing the tenant it set up.
       return render(502, { mode: 'edit', formErrors: problems, locations: validation.locations });
     }
+    await store.invites.markUsed(invite.id);
     request.log.info(
-      { tenantId: saved.tenantId, mode: state.mode },
+      { tenantId: saved.tenantId, mode: state.mode, inviteId: invite.id },
       'onboarding saved and connected a tenant',
     );
     return reply.redirect(`${linkPath(token)}/test`, 303);
   });
 
-  /** The tenant this link set up, or undefined after redirecting to the form (nothing set up yet). */
+  /** The tenant this link set up or changes, or undefined after redirecting to the form (nothing yet). */
   async function linkedTenant(request: LinkRequest, reply: FastifyReply) {
     const invite = await openLink(request, reply);
     if (!invite) return undefined;
     const tenant = invite.tenantId === undefined ? undefined : await store.getTenant(invite.tenantId);
-    if (!tenant) await reply.redirect(linkPath(request.params.token), 303);
-    return tenant;
+    if (!tenant) {
+      await reply.redirect(linkPath(request.params.token), 303);
+      return undefined;
+    }
+    return { tenant, invite };
   }
 
   async function returnsOf(request: FastifyRequest, tenantId: string) {
@@ -198,8 +239,9 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
   }
 
   fastify.get<LinkRoute>(`${onboardingPrefix}/:token/test`, linkRouteOptions, async (request, reply) => {
-    const tenant = await linkedTenant(request, reply);
-    if (!tenant) return reply;
+    const linked = await linkedTenant(request, reply);
+    if (!linked) return reply;
+    const { tenant, invite } = linked;
     const { tenantId } = tenant.settings;
     const returns = await returnsOf(request, tenantId);
     const path = linkPath(request.params.token);
@@ -208,11 +250,16 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
       200,
       renderTestPage({
         settings: tenant.settings,
-        webhookUrl: webhookUrl(request, tenantId),
-        editUrl: path,
+        webhookUrl: webhookUrl(tenantId),
+        editUrl: invite.usedAt === undefined ? path : undefined,
         returnsUrl: `${path}/test/returns`,
         returns: returns ?? [],
         listAvailable: returns !== undefined,
+        lastChange: {
+          at: tenant.settingsChangedAt,
+          via: tenant.settingsChangedVia,
+          thisLink: tenant.settingsChangedVia === invite.id,
+        },
       }),
     );
   });
@@ -222,9 +269,9 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
     `${onboardingPrefix}/:token/test/returns`,
     linkRouteOptions,
     async (request, reply) => {
-      const tenant = await linkedTenant(request, reply);
-      if (!tenant) return reply;
-      const returns = await returnsOf(request, tenant.settings.tenantId);
+      const linked = await linkedTenant(request, reply);
+      if (!linked) return reply;
+      const returns = await returnsOf(request, linked.tenant.settings.tenantId);
       if (returns === undefined) return reply.status(503).header('cache-control', 'no-store').send();
       return sendPage(reply, 200, renderReturnsList(returns));
     },

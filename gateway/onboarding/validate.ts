@@ -1,6 +1,7 @@
 // Turns a submitted form into a tenant, or into messages next to the fields that are wrong: first the
 // formats (the tenant-settings schema, so the form and the store agree), then live checks against Finale and
 // Loop for the fields whose format is right. Every problem is reported in one pass.
+import { reasonLabelKey, reasonLabelMatching } from '../../config/reason-labels.ts';
 import {
   parseNewTenant,
   TenantSettingsError,
@@ -11,6 +12,7 @@ import {
 import type { ApiEndpoints } from '../../activities/tenant-clients.ts';
 import { checkFinale } from './finale-check.ts';
 import {
+  keptWhenBlank,
   secretFields,
   splitFlagReasons,
   type FieldErrors,
@@ -24,7 +26,7 @@ export interface ValidationContext {
   endpoints: ApiEndpoints;
   /** Settings saved earlier through this link: fields the form does not show keep their values. */
   existing?: TenantSettings;
-  /** Saved secrets, used for any secret field left blank. */
+  /** Saved secrets, used for a Finale secret field left blank (the Loop ones must be typed again). */
   storedSecrets?: TenantSecrets;
   /** Whether another tenant already uses this ID (only asked when creating). */
   tenantIdTaken: (tenantId: string) => Promise<boolean>;
@@ -40,13 +42,24 @@ export interface Validation {
 }
 
 const finaleCredentialFields: FieldKey[] = ['finaleAccountName', 'finaleApiKey', 'finaleApiSecret'];
-const labelKey = (label: string) => label.trim().replace(/\s+/g, ' ').toLowerCase();
 
 function effectiveSecrets(form: OnboardingForm, stored: TenantSecrets | undefined): TenantSecrets {
   return Object.fromEntries(
-    secretFields.map((name: SecretField) => [name, form[name] || stored?.[name] || '']),
+    secretFields.map((name: SecretField) => [
+      name,
+      form[name] || (keptWhenBlank.includes(name) ? stored?.[name] : undefined) || '',
+    ]),
   ) as TenantSecrets;
 }
+
+const retypeMessages: Partial<Record<SecretField, string>> = {
+  loopApiKey:
+    'Type your Loop API key again: changing a connected store needs it, so that a link alone cannot change ' +
+    'where Loop sends your returns.',
+  loopWebhookSecret:
+    'Type your Loop webhook secret again: changing a connected store needs it, so that a link alone cannot ' +
+    'change where Loop sends your returns.',
+};
 
 /** Row problems the schema cannot see (it gets a map, where a half-filled row or a repeat has no place). */
 function checkReasonRows(form: OnboardingForm, errors: FieldErrors): Record<string, string> {
@@ -54,17 +67,17 @@ function checkReasonRows(form: OnboardingForm, errors: FieldErrors): Record<stri
   const seen = new Map<string, string>();
   form.reasonRows.forEach((row, index) => {
     const key: FieldKey = `reason-${index}`;
-    const earlier = seen.get(labelKey(row.label));
+    const earlier = seen.get(reasonLabelKey(row.label));
     if (row.label === '') {
       errors[key] = 'Enter the Loop reason this Finale reason ID is for, or clear the row.';
     } else if (row.reasonId === '') {
       errors[key] = `Enter the Finale reason ID for “${row.label}” (e.g. ##user_00003), or clear the row.`;
     } else if (earlier !== undefined) {
       errors[key] =
-        `“${row.label}” is already mapped above as “${earlier}” (reasons are matched ignoring capitals and ` +
-        'spaces): keep one row.';
+        `“${row.label}” is already mapped above as “${earlier}” (reasons are matched ${reasonLabelMatching}): ` +
+        'keep one row.';
     } else {
-      seen.set(labelKey(row.label), row.label);
+      seen.set(reasonLabelKey(row.label), row.label);
       map[row.label] = row.reasonId;
     }
   });
@@ -110,6 +123,11 @@ function checkFormats(form: OnboardingForm, context: ValidationContext) {
     },
     secrets: effectiveSecrets(form, context.storedSecrets),
   };
+  if (context.existing !== undefined) {
+    for (const [name, message] of Object.entries(retypeMessages) as [SecretField, string][]) {
+      if (form[name] === '') errors[name] = message;
+    }
+  }
   try {
     parseNewTenant(input);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
+import { maskLinkTokens, maskLinkTokensIn } from '../public-urls.ts';
 
 /**
  * An answer a route chooses on purpose. For 4xx the message and details tell the caller what was wrong, so
@@ -69,14 +70,19 @@ export const errorHandling = fp(
           .status(status)
           .send({ error: label, message: publicServerMessages[status] ?? 'Something went wrong.' });
       }
-      const details = error instanceof HttpError ? error.details : {};
-      return reply.status(status).send({ error: label, message: error.message, ...details });
+      if (error instanceof HttpError) {
+        return reply.status(status).send({ error: label, message: error.message, ...error.details });
+      }
+      // Fastify's own messages may quote the request; an onboarding path carries a link's token.
+      const message = maskLinkTokensIn(error.message, request.url.split('?')[0]!);
+      return reply.status(status).send({ error: label, message });
     });
 
     fastify.setNotFoundHandler((request, reply) =>
-      reply
-        .status(404)
-        .send({ error: 'Not Found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+      reply.status(404).send({
+        error: 'Not Found',
+        message: `No route for ${request.method} ${maskLinkTokens(request.url.split('?')[0]!)}`,
+      }),
     );
   },
   { name: 'error-handling' },

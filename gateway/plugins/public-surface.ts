@@ -14,7 +14,8 @@ const underPrefix = (url: string, prefix: string) => url === prefix || url.start
 /**
  * Protection for the routes the internet reaches. Security headers go on every answer. Rate limits apply by
  * path prefix when a route is added, so routes registered later in any scope (the onboarding pages) get
- * them without opting in, while probes, /metrics and the token-protected admin API are never throttled.
+ * them without opting in, while /healthz, /metrics and the token-protected admin API are never throttled.
+ * (Webhooks have limits of their own, in their routes: per address for failures, per tenant once verified.)
  * Register before any route.
  */
 export const publicSurface = fp<PublicSurfaceOptions>(

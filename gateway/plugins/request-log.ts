@@ -1,4 +1,5 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { maskLinkTokens } from '../public-urls.ts';
 
 const details = new WeakMap<FastifyRequest, Record<string, unknown>>();
 
@@ -10,16 +11,13 @@ export function logDetails(request: FastifyRequest, facts: Record<string, unknow
 /**
  * The `req` serializer: what request logs say about a request. Never headers (X-Loop-Signature,
  * Authorization, cookies), never the body, and the path without its query string (which may carry a
- * token). `maskPath` hides parts of the path that are credentials themselves, e.g. an onboarding link's
- * token; give it as a route's `logSerializers.req`.
+ * token) and with every onboarding link's token masked, whether or not a route matched.
  */
-export const requestSummary =
-  (maskPath: (path: string) => string = (path) => path) =>
-  (request: FastifyRequest) => ({
-    method: request.method,
-    url: maskPath(request.url.split('?')[0]!),
-    remoteAddress: request.ip,
-  });
+export const requestSummary = (request: FastifyRequest) => ({
+  method: request.method,
+  url: maskLinkTokens(request.url.split('?')[0]!),
+  remoteAddress: request.ip,
+});
 
 /**
  * One line per request, written when it completes: the request summary (see `requestSummary`), status,
@@ -28,6 +26,9 @@ export const requestSummary =
  */
 export class RequestLog extends LogController {
   override incomingRequest(): void {}
+
+  /** Fastify's own line quotes the raw URL; the completed line says the same with the path masked. */
+  override routeNotFound(): void {}
 
   override requestCompleted(
     error: Error | null | undefined,

@@ -7,8 +7,15 @@ import {
   type ApiError,
   type ApiErrorDetails,
 } from '../errors.ts';
-import { HttpClient, credentialKey, type HttpRequest, type HttpResponse } from '../http.ts';
-import type { CredentialRateLimiter } from '../rate-limiter.ts';
+import type { BudgetName } from '../budget-rules.ts';
+import {
+  HttpClient,
+  credentialKey,
+  type HttpRequest,
+  type HttpResponse,
+  type UpstreamBounds,
+} from '../http.ts';
+import { processLocalBudgets, type ApiBudgets, type CallOptions } from '../rate-limiter.ts';
 import { transposeColumns } from './columns.ts';
 import { formatFinaleDate } from './finale-date.ts';
 import {
@@ -20,7 +27,7 @@ import {
 } from './filter.ts';
 import { matchLocation, toFacilities } from './locations.ts';
 import { orderIdCandidates, type OrderIdForm } from './order-id-forms.ts';
-import { finaleRetryAfterMs, sharedFinaleLimiter } from './rate-limit.ts';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, finaleRetryAfterMs } from './rate-limit.ts';
 import {
   facilityRowSchema,
   orderRecordSchema,
@@ -46,7 +53,9 @@ export interface FinaleClientOptions {
   apiKey: string;
   apiSecret: string;
   baseUrl?: string;
-  limiter?: CredentialRateLimiter;
+  /** The credential's budgets; default: this process's own buckets at the published limits. */
+  budgets?: ApiBudgets;
+  bounds?: Partial<UpstreamBounds>;
   logger?: Logger;
   timeoutMs?: number;
 }
@@ -55,6 +64,14 @@ const FINALE_BASE_URL = 'https://app.finaleinventory.com';
 
 /** What a 404 means for a request: a missing record, or (for collections, which always exist) a wrong account. */
 type NotFoundMeaning = 'record' | 'account';
+
+/** A request before its budgets are known: a collection read spends the hourly collection budget and a GET. */
+type FinaleRequest = Omit<HttpRequest, 'budgets'> & { collection?: boolean };
+
+function budgetsOf(request: FinaleRequest): BudgetName[] {
+  if (request.method !== 'GET') return ['finale-post'];
+  return request.collection ? ['finale-collection', 'finale-get'] : ['finale-get'];
+}
 
 const newReturnSchema = z.object({
   returnId: z.string().regex(/^[\x20-\x7e]{1,20}$/, 'returnId must be 1 to 20 printable ASCII characters'),
@@ -110,10 +127,12 @@ export class FinaleClient {
         accept: 'application/json',
       },
       credentialKey: credentialKey('finale', options.apiKey),
-      limiter: options.limiter ?? sharedFinaleLimiter,
+      budgets: options.budgets ?? processLocalBudgets(),
+      bounds: options.bounds,
       logger: options.logger,
       timeoutMs: options.timeoutMs,
       retryAfterMs: finaleRetryAfterMs,
+      defaultRetryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
       errorMessage: finaleErrorMessage,
     });
   }
@@ -123,27 +142,38 @@ export class FinaleClient {
     await this.readCollection('facility', facilityRowSchema, 'finale.checkCredentials', { limit: 1 });
   }
 
-  async listFacilities(): Promise<Facility[]> {
-    return toFacilities(await this.readCollection('facility', facilityRowSchema, 'finale.listFacilities'));
+  async listFacilities(options: CallOptions = {}): Promise<Facility[]> {
+    return toFacilities(
+      await this.readCollection('facility', facilityRowSchema, 'finale.listFacilities', {}, options),
+    );
   }
 
   /** Exact name match on an active location (never a sublocation); on a miss, the names the merchant may have meant. */
-  async resolveLocation(name: string): Promise<LocationMatch> {
-    return matchLocation(await this.listFacilities(), name);
+  async resolveLocation(name: string, options: CallOptions = {}): Promise<LocationMatch> {
+    return matchLocation(await this.listFacilities(options), name);
   }
 
   /**
    * Tries each configured form of a Shopify order name (`#1001`, `1001`, …) as a Finale orderId.
    * `undefined` when none exists (yet: orders sync from Shopify with a lag); any other failure propagates.
    */
-  async getOrder(orderName: string, forms: readonly OrderIdForm[]): Promise<FinaleOrder | undefined> {
+  async getOrder(
+    orderName: string,
+    forms: readonly OrderIdForm[],
+    options: CallOptions = {},
+  ): Promise<FinaleOrder | undefined> {
     const operation = 'finale.getOrder';
     const candidates = orderIdCandidates(orderName, forms);
     if (candidates.length === 0) throw this.invalid(operation, `no order ID to look up for "${orderName}"`);
     for (const orderId of candidates) {
       try {
         const order = await this.getJson(
-          { method: 'GET', url: `${this.apiRoot}/order/${encodeURIComponent(orderId)}`, operation },
+          {
+            method: 'GET',
+            url: `${this.apiRoot}/order/${encodeURIComponent(orderId)}`,
+            operation,
+            priority: options.priority,
+          },
           'record',
         );
         return this.parse(orderRecordSchema, order, operation);
@@ -155,12 +185,16 @@ export class FinaleClient {
   }
 
   /** SKU → product through the filtered collection: a productUrl may use an internal number, so it is never built from the SKU. */
-  async resolveProduct(sku: string): Promise<FinaleProduct | undefined> {
+  async resolveProduct(sku: string, options: CallOptions = {}): Promise<FinaleProduct | undefined> {
     const operation = 'finale.resolveProduct';
     if (sku.trim() === '') throw this.invalid(operation, 'the SKU is empty');
-    const products = await this.readCollection('product', productRowSchema, operation, {
-      filter: { productId: exactly(sku) },
-    });
+    const products = await this.readCollection(
+      'product',
+      productRowSchema,
+      operation,
+      { filter: { productId: exactly(sku) } },
+      options,
+    );
     return products.find((product) => product.productId === sku);
   }
 
@@ -211,17 +245,21 @@ export class FinaleClient {
   }
 
   /** Follows a host-relative returnUrl as Finale gave it. */
-  async getReturn(returnUrl: string): Promise<FinaleReturn> {
-    return toFinaleReturn(await this.readReturn(returnUrl, 'finale.getReturn'));
+  async getReturn(returnUrl: string, options: CallOptions = {}): Promise<FinaleReturn> {
+    return toFinaleReturn(await this.readReturn(returnUrl, 'finale.getReturn', options));
   }
 
   /** The return with exactly this returnId (the first, if Finale let a duplicate through), or undefined. */
-  async findReturnByReturnId(returnId: string): Promise<FinaleReturn | undefined> {
+  async findReturnByReturnId(returnId: string, options: CallOptions = {}): Promise<FinaleReturn | undefined> {
     const operation = 'finale.findReturnByReturnId';
     if (returnId === '') throw this.invalid(operation, 'the returnId is empty');
-    const returns = await this.readCollection('return', returnRecordSchema, operation, {
-      filter: { returnId: exactly(returnId) },
-    });
+    const returns = await this.readCollection(
+      'return',
+      returnRecordSchema,
+      operation,
+      { filter: { returnId: exactly(returnId) } },
+      options,
+    );
     const match = returns.find((record) => record.returnId === returnId);
     return match && toFinaleReturn(match);
   }
@@ -230,13 +268,17 @@ export class FinaleClient {
    * Returns changed in a `lastUpdatedDate` window (at most 30 days), in one collection read. Statuses are
    * filtered here rather than in the request because Finale documents filters as possibly single-key.
    */
-  async listReturnsChanged(query: ReturnChangesQuery): Promise<FinaleReturn[]> {
+  async listReturnsChanged(query: ReturnChangesQuery, options: CallOptions = {}): Promise<FinaleReturn[]> {
     const operation = 'finale.listReturnsChanged';
     const problem = updatedWindowProblem(query, Date.now());
     if (problem) throw this.invalid(operation, problem);
-    const returns = await this.readCollection('return', returnRecordSchema, operation, {
-      filter: { lastUpdatedDate: updatedWindowRange(query) },
-    });
+    const returns = await this.readCollection(
+      'return',
+      returnRecordSchema,
+      operation,
+      { filter: { lastUpdatedDate: updatedWindowRange(query) } },
+      options,
+    );
     const statuses = query.statuses && new Set<string>(query.statuses);
     return returns.filter((record) => !statuses || statuses.has(record.statusId)).map(toFinaleReturn);
   }
@@ -274,11 +316,15 @@ export class FinaleClient {
     return toFinaleReturn(after);
   }
 
-  private async readReturn(returnUrl: string, operation: string): Promise<ReturnRecord> {
+  private async readReturn(
+    returnUrl: string,
+    operation: string,
+    options: CallOptions = {},
+  ): Promise<ReturnRecord> {
     const url = this.assertAccountUrl(returnUrl, operation);
     return this.parse(
       returnRecordSchema,
-      await this.getJson({ method: 'GET', url, operation }, 'record'),
+      await this.getJson({ method: 'GET', url, operation, priority: options.priority }, 'record'),
       operation,
     );
   }
@@ -288,12 +334,15 @@ export class FinaleClient {
     schema: z.ZodType<T>,
     operation: string,
     query: { filter?: FinaleFilter; limit?: number } = {},
+    options: CallOptions = {},
   ): Promise<T[]> {
     const body = await this.getJson(
       {
         method: 'GET',
         url: `${this.apiRoot}/${resource}`,
         operation,
+        collection: true,
+        priority: options.priority,
         searchParams: { filter: query.filter && encodeFilter(query.filter), limit: query.limit },
       },
       'account',
@@ -312,7 +361,7 @@ export class FinaleClient {
     return records;
   }
 
-  private async getJson(request: HttpRequest, notFound: NotFoundMeaning): Promise<unknown> {
+  private async getJson(request: FinaleRequest, notFound: NotFoundMeaning): Promise<unknown> {
     return this.bodyValue(await this.send(request, notFound), request.operation);
   }
 
@@ -325,9 +374,10 @@ export class FinaleClient {
     return body.value;
   }
 
-  private async send(request: HttpRequest, notFound: NotFoundMeaning): Promise<HttpResponse> {
+  private async send(request: FinaleRequest, notFound: NotFoundMeaning): Promise<HttpResponse> {
+    const { collection: _collection, ...rest } = request;
     try {
-      const response = await this.http.request(request);
+      const response = await this.http.request({ ...rest, budgets: budgetsOf(request) });
       accountsSeen.add(this.accountRootKey);
       return response;
     } catch (error) {

@@ -1,11 +1,4 @@
 import type { HttpResponse } from '../http.ts';
-import { CredentialRateLimiter, type RateLimit } from '../rate-limiter.ts';
-
-/** Finale's published budget is about 120 requests a minute per key; 3–5 parallel calls avoid 429s. */
-export const finaleRateLimit: RateLimit = { requests: 120, intervalMs: 60_000, maxConcurrent: 4 };
-
-/** Shared by every FinaleClient that is not handed its own limiter, so all tenants' clients in one process share one bucket per key. */
-export const sharedFinaleLimiter = new CredentialRateLimiter(finaleRateLimit);
 
 /** When a 429 carries no usable reset time: the per-minute budget refills within a minute. */
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;

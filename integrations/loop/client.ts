@@ -7,8 +7,14 @@ import {
   RetryableApiError,
   type ApiErrorDetails,
 } from '../errors.ts';
-import { credentialKey, HttpClient, type HttpRequest, type HttpResponse } from '../http.ts';
-import { CredentialRateLimiter, type RateLimit } from '../rate-limiter.ts';
+import {
+  credentialKey,
+  HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+  type UpstreamBounds,
+} from '../http.ts';
+import { processLocalBudgets, type ApiBudgets, type CallOptions } from '../rate-limiter.ts';
 import {
   describeErrorBody,
   isAlreadyCancelled,
@@ -22,7 +28,7 @@ import {
 import { formatLoopDateTime, splitListWindow, type ListWindow } from './list-window.ts';
 import { loopReturnSchema, type LoopReturn, type LoopReturnState } from './loop-return.ts';
 import { fitLoopNote } from './note-content.ts';
-import { loopRetryAfterMs } from './retry-after.ts';
+import { DEFAULT_LOOP_RETRY_AFTER_MS, loopRetryAfterMs } from './retry-after.ts';
 import { returnsListSchema } from './returns-list.ts';
 import {
   describeIssues,
@@ -37,20 +43,24 @@ export const DEFAULT_LOOP_BASE_URL = 'https://api.loopreturns.com/api';
 /** Pinned: `v1` is only an alias for 2026-07 and disappears at that version's sunset. */
 export const DEFAULT_LOOP_API_VERSION = '2026-07';
 
-/** Loop allows 300 requests per minute per API key. */
-export const LOOP_RATE_LIMIT: RateLimit = { requests: 300, intervalMs: 60_000, maxConcurrent: 10 };
-
-/** Shared by every client in the process, so all clients holding one key stay under Loop's limit together. */
-export const defaultLoopLimiter = new CredentialRateLimiter(LOOP_RATE_LIMIT);
+/** Pages of one list window read at most: 150,000 returns at 750 a page. More means a broken cursor. */
+export const DEFAULT_LOOP_LIST_MAX_PAGES = 200;
 
 export interface LoopClientOptions {
   apiKey: string;
   baseUrl?: string;
   apiVersion?: string;
-  limiter?: CredentialRateLimiter;
+  /** The key's budget; default: this process's own buckets at the published limit. */
+  budgets?: ApiBudgets;
+  bounds?: Partial<UpstreamBounds>;
+  /** Pages of one list window read at most (`DEFAULT_LOOP_LIST_MAX_PAGES`). */
+  maxListPages?: number;
   logger?: Logger;
   timeoutMs?: number;
 }
+
+/** Every Loop call spends the key's one budget. */
+type LoopRequest = Omit<HttpRequest, 'budgets'>;
 
 /** Loop sends IDs as strings or numbers; either is accepted. */
 export type LoopId = string | number;
@@ -97,8 +107,10 @@ type ReturnAction = 'process' | 'close' | 'flag' | 'cancel';
 export class LoopClient {
   private readonly http: HttpClient;
   private readonly origin: string;
+  private readonly maxListPages: number;
 
   constructor(options: LoopClientOptions) {
+    this.maxListPages = options.maxListPages ?? DEFAULT_LOOP_LIST_MAX_PAGES;
     const root = (options.baseUrl ?? DEFAULT_LOOP_BASE_URL).replace(/\/+$/, '');
     const baseUrl = `${root}/${options.apiVersion ?? DEFAULT_LOOP_API_VERSION}`;
     this.origin = new URL(baseUrl).origin;
@@ -108,22 +120,25 @@ export class LoopClient {
       // The raw key, no `Bearer`; JSON Accept keeps Laravel from answering auth failures with redirects.
       headers: { 'X-Authorization': options.apiKey, Accept: 'application/json' },
       credentialKey: credentialKey('loop', options.apiKey),
-      limiter: options.limiter ?? defaultLoopLimiter,
+      budgets: options.budgets ?? processLocalBudgets(),
+      bounds: options.bounds,
       logger: options.logger,
       timeoutMs: options.timeoutMs,
       retryAfterMs: loopRetryAfterMs,
+      defaultRetryAfterMs: DEFAULT_LOOP_RETRY_AFTER_MS,
       errorMessage: loopErrorMessage,
     });
   }
 
   /** Return details, without customer PII. */
-  async getReturn(returnId: LoopId): Promise<LoopReturn> {
+  async getReturn(returnId: LoopId, options: CallOptions = {}): Promise<LoopReturn> {
     const operation = 'getReturn';
     const response = await this.send(
       {
         method: 'GET',
         url: '/warehouse/return/details',
         operation,
+        priority: options.priority,
         searchParams: { return_id: normaliseId(returnId, operation) },
       },
       loopScopes.returns,
@@ -134,12 +149,15 @@ export class LoopClient {
 
   /**
    * Every return updated in [from, to]. Windows over Loop's 120-day limit are split into 100-day
-   * windows and the results de-duplicated by ID; every page of each window is read.
+   * windows and the results de-duplicated by ID; every page of each window is read, up to `maxListPages`.
    */
-  async listReturnsUpdated(query: { from: Date; to: Date; state?: LoopReturnState }): Promise<LoopReturn[]> {
+  async listReturnsUpdated(
+    query: { from: Date; to: Date; state?: LoopReturnState },
+    options: CallOptions = {},
+  ): Promise<LoopReturn[]> {
     const byId = new Map<string, LoopReturn>();
     for (const window of splitListWindow(query.from, query.to)) {
-      for (const item of await this.listWindow(window, query.state)) byId.set(item.id, item);
+      for (const item of await this.listWindow(window, query.state, options)) byId.set(item.id, item);
     }
     return [...byId.values()];
   }
@@ -184,10 +202,10 @@ export class LoopClient {
   }
 
   /** Destinations; also the cheap check that the key holds Destinations (Read). */
-  async listDestinations(): Promise<LoopDestination[]> {
+  async listDestinations(options: CallOptions = {}): Promise<LoopDestination[]> {
     const operation = 'listDestinations';
     const response = await this.send(
-      { method: 'GET', url: '/destinations', operation },
+      { method: 'GET', url: '/destinations', operation, priority: options.priority },
       loopScopes.destinationsRead,
     );
     return this.parse(destinationsResponseSchema, response, operation).destinations.map((d) => ({
@@ -200,10 +218,10 @@ export class LoopClient {
     }));
   }
 
-  async listWebhooks(): Promise<LoopWebhook[]> {
+  async listWebhooks(options: CallOptions = {}): Promise<LoopWebhook[]> {
     const operation = 'listWebhooks';
     const response = await this.send(
-      { method: 'GET', url: '/webhooks', operation },
+      { method: 'GET', url: '/webhooks', operation, priority: options.priority },
       loopScopes.developerTools,
     );
     return this.parse(webhooksResponseSchema, response, operation).webhooks;
@@ -271,14 +289,19 @@ export class LoopClient {
     return result;
   }
 
-  private async listWindow(window: ListWindow, state: LoopReturnState | undefined): Promise<LoopReturn[]> {
+  private async listWindow(
+    window: ListWindow,
+    state: LoopReturnState | undefined,
+    options: CallOptions,
+  ): Promise<LoopReturn[]> {
     const operation = 'listReturnsUpdated';
     const returns: LoopReturn[] = [];
     const visited = new Set<string>();
-    let request: HttpRequest = {
+    let request: LoopRequest = {
       method: 'GET',
       url: '/warehouse/return/list',
       operation,
+      priority: options.priority,
       searchParams: {
         from: formatLoopDateTime(window.from),
         to: formatLoopDateTime(window.to),
@@ -288,19 +311,26 @@ export class LoopClient {
         pageSize: 750,
       },
     };
-    for (;;) {
+    for (let pages = 1; ; pages++) {
       const response = await this.send(request, loopScopes.returns);
       const page = this.parse(returnsListSchema, response, operation);
       returns.push(...page.returns);
       if (!page.nextPageUrl) return returns;
       if (visited.has(page.nextPageUrl))
         throw unexpected(operation, response.status, 'nextPageUrl repeats a page');
+      if (pages >= this.maxListPages) {
+        throw new RetryableApiError(
+          `loop ${operation}: more than ${this.maxListPages} pages in one list window; stopped reading ` +
+            '(LOOP_LIST_MAX_PAGES bounds it; raise it only if the shop really has that many returns in the window)',
+          { ...errorDetails(operation, response.status), reason: 'too-large' },
+        );
+      }
       visited.add(page.nextPageUrl);
-      request = this.nextPageRequest(page.nextPageUrl, operation);
+      request = { ...this.nextPageRequest(page.nextPageUrl, operation), priority: options.priority };
     }
   }
 
-  private nextPageRequest(nextPageUrl: string, operation: string): HttpRequest {
+  private nextPageRequest(nextPageUrl: string, operation: string): LoopRequest {
     const next = new URL(nextPageUrl, `${this.http.baseUrl}/`);
     // Never send the key to a host other than the configured API.
     if (next.origin !== this.origin)
@@ -345,10 +375,10 @@ export class LoopClient {
   }
 
   /** One request, with a 401/403 turned into a message a merchant can act on. */
-  private async send(request: HttpRequest, scope: LoopScope): Promise<HttpResponse> {
+  private async send(request: LoopRequest, scope: LoopScope): Promise<HttpResponse> {
     let response: HttpResponse;
     try {
-      response = await this.http.request(request);
+      response = await this.http.request({ ...request, budgets: ['loop'] });
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
       throw new AuthenticationError(loopAuthMessage(scope, error.status, error.apiMessage), {

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { OutcomeFault } from '../shared/faults.ts';
-import { dropConnection } from '../shared/server.ts';
+import { dropConnection, sendHugeBody } from '../shared/server.ts';
 import { decodeFilter, FilterError, matchesFilter, toColumns } from './collection.ts';
 import { renderFacility, renderOrder, renderProduct, renderReturn, type SimReturn } from './records.ts';
 import { validateNewReturn } from './return-create.ts';
-import type { FinaleSimulatorState, RateLimitedBudget, SimAccount } from './state.ts';
+import type { FinaleFaultKind, FinaleSimulatorState, RateLimitedBudget, SimAccount } from './state.ts';
 
 type ApiAnswer = ({ json: unknown } | { text: string }) & {
   status: number;
@@ -50,7 +50,7 @@ function rateLimitAnswer(
 
 /** The answer a fault gives instead of the API's own, in Finale's style. */
 function faultAnswer(
-  fault: Extract<OutcomeFault, { kind: 'server-error' | 'rate-limit' | 'body' }>,
+  fault: Extract<OutcomeFault<FinaleFaultKind>, { kind: 'server-error' | 'rate-limit' | 'body' }>,
 ): ApiAnswer {
   switch (fault.kind) {
     case 'server-error':
@@ -136,6 +136,7 @@ export function registerFinaleApi(app: FastifyInstance, state: FinaleSimulatorSt
         if (refusal) return rateLimited(reply, rateLimitAnswer(refusal.limit.requests, refusal.resetAtMs));
         const outcome = await state.faults.meet(endpoint);
         if (outcome?.kind === 'drop') return dropConnection(request, reply);
+        if (outcome?.kind === 'huge-body') return sendHugeBody(reply, outcome);
         if (outcome?.kind === 'rate-limit') return rateLimited(reply, faultAnswer(outcome));
         if (outcome && outcome.kind !== 'apply-then-drop' && outcome.kind !== 'missing-url') {
           return send(reply, faultAnswer(outcome));

@@ -76,19 +76,21 @@ const patchSettings = (settings: FinaleSettings, patch: SettingsPatch): FinaleSe
 
 export type RateLimitedBudget = keyof FinaleSettings['rateLimits'];
 
-/** Every fault kind: Finale's client guards against each of them. */
+/** Every fault kind but `endless-pages` (Finale's collections do not page): its client guards against each. */
 const faultKinds = [
   'server-error',
   'rate-limit',
   'latency',
   'body',
+  'huge-body',
   'drop',
   'apply-then-drop',
   'missing-url',
 ] as const;
+export type FinaleFaultKind = (typeof faultKinds)[number];
 
 /** In-memory Finale: accounts and their records, plus the simulator's clock, faults, call counts and settings. */
-export class FinaleSimulatorState extends SimulatorState<FinaleSettings, SettingsPatch> {
+export class FinaleSimulatorState extends SimulatorState<FinaleSettings, SettingsPatch, FinaleFaultKind> {
   readonly clock = new SimulatorClock();
   readonly rateLimiter = new SlidingWindowLimiter();
   private accounts = new Map<string, SimAccount>();

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OutcomeFault } from '../shared/faults.ts';
-import { dropConnection } from '../shared/server.ts';
+import { dropConnection, sendHugeBody } from '../shared/server.ts';
 import type { SimScope } from './control-schemas.ts';
 import { validationError } from './laravel-errors.ts';
 import { listReturns } from './list-returns.ts';
@@ -58,6 +58,14 @@ function answerWithFault(fault: OutcomeFault<LoopFaultKind>, request: FastifyReq
       return fault.text === undefined
         ? sendJson(reply, fault.status, fault.body)
         : reply.code(fault.status).type('text/plain; charset=utf-8').send(fault.text);
+    case 'huge-body':
+      return sendHugeBody(reply, fault);
+    case 'endless-pages': {
+      // The same request again, one page further on (a parameter the list itself ignores), for ever.
+      const url = new URL(request.url, `${request.protocol}://${request.host}`);
+      url.searchParams.set('endlessPage', String(Number(url.searchParams.get('endlessPage') ?? 0) + 1));
+      return sendJson(reply, 200, { returns: [], nextPageUrl: url.toString(), previousPageUrl: null });
+    }
     case 'drop':
       return dropConnection(request, reply);
     case 'apply-then-drop':

@@ -90,7 +90,16 @@ const patchSettings = (settings: LoopSettings, input: SettingsPatch): LoopSettin
  * Loop answers in its own way; the URL-less answer is Finale's failure mode. `apply-then-drop` lets a call
  * take effect and loses its answer (a return action that happened though the client saw a dropped connection).
  */
-const faultKinds = ['server-error', 'rate-limit', 'latency', 'body', 'drop', 'apply-then-drop'] as const;
+const faultKinds = [
+  'server-error',
+  'rate-limit',
+  'latency',
+  'body',
+  'huge-body',
+  'endless-pages',
+  'drop',
+  'apply-then-drop',
+] as const;
 export type LoopFaultKind = (typeof faultKinds)[number];
 
 /**

@@ -48,6 +48,12 @@ export function registerControls<Settings, SettingsPatch, Kind extends FaultKind
 
       control.get('/calls', async () => state.calls.snapshot());
       control.get('/calls/rate-limited', async () => state.calls.rateLimited());
+      control.get('/calls/busiest-window', async (request) => {
+        const query = z
+          .object({ windowMs: z.coerce.number().int().positive(), endpoint: z.string().min(1).optional() })
+          .parse(request.query);
+        return { ...query, calls: state.calls.busiestWindow(query.windowMs, query.endpoint) };
+      });
       control.delete('/calls', async (_request, reply) => {
         state.calls.reset();
         return reply.code(204).send();

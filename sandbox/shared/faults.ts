@@ -50,6 +50,22 @@ export const faultSpecSchema = z.discriminatedUnion('kind', [
     .refine((fault) => (fault.body === undefined) !== (fault.text === undefined), {
       message: 'a body fault takes exactly one of body (JSON) or text',
     }),
+  /**
+   * A 200 JSON answer `bytes` long (an object padded with one long string), streamed without ever being
+   * held whole, declared by Content-Length or, with `chunked`, not; nothing is applied.
+   */
+  z.object({
+    kind: z.literal('huge-body'),
+    bytes: z
+      .number()
+      .int()
+      .min(16)
+      .max(2 ** 34),
+    chunked: z.boolean().default(false),
+    ...scope,
+  }),
+  /** A list page with no records whose `nextPageUrl` leads to yet another page, for ever. */
+  z.object({ kind: z.literal('endless-pages'), ...scope }),
   /** The socket is destroyed without an answer; nothing is applied. */
   z.object({ kind: z.literal('drop'), ...scope }),
   /** The request takes effect, then the socket is destroyed: a create that timed out but happened. */

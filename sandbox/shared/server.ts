@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 export interface SimulatorOptions<SettingsPatch> {
@@ -55,4 +56,22 @@ export function dropConnection(request: FastifyRequest, reply: FastifyReply): Fa
   reply.hijack();
   request.raw.socket.destroy();
   return reply;
+}
+
+const PAD_CHUNK = 'x'.repeat(64 * 1024);
+
+/** Answers 200 with a JSON object exactly `bytes` long, generated as it is sent (a `huge-body` fault). */
+export function sendHugeBody(reply: FastifyReply, fault: { bytes: number; chunked: boolean }): FastifyReply {
+  const head = '{"padding":"';
+  const tail = '"}';
+  async function* chunks() {
+    yield head;
+    for (let left = fault.bytes - head.length - tail.length; left > 0; left -= PAD_CHUNK.length) {
+      yield left >= PAD_CHUNK.length ? PAD_CHUNK : PAD_CHUNK.slice(0, left);
+    }
+    yield tail;
+  }
+  void reply.code(200).type('application/json');
+  if (!fault.chunked) void reply.header('content-length', String(fault.bytes));
+  return reply.send(Readable.from(chunks()));
 }

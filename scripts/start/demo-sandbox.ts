@@ -1,7 +1,7 @@
 // Demo mode of `npm start`: while no real tenant exists, the Finale and Loop simulators run in-process on
 // fixed ports, seeded with the demo world (sandbox/demo-world.ts) and a few orders, so a return can be
-// pushed end to end with `npm run cli -- demo`. The worker's API endpoints then point at the simulators,
-// which is safe only because no real tenant exists while demo mode runs.
+// pushed end to end with `npm run cli -- demo`. The demo tenant is marked as such in the store: its calls
+// go to the simulators, and a merchant onboarded meanwhile talks to the real APIs from the same process.
 import { demoFinaleAccount, demoTenantSettings, seedDemoWorld } from '../../sandbox/demo-world.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../sandbox/finale/server.ts';
 import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/server.ts';
@@ -28,10 +28,20 @@ export interface DemoSandbox {
   close(): Promise<void>;
 }
 
-/** Tenants other than the demo one: their presence switches demo mode off. */
+/** Tenants that are not demo tenants: their presence switches demo mode off at the next start. */
 export async function realTenantIds(store: TenantStore): Promise<string[]> {
   const tenants = await store.listTenants();
-  return tenants.map((t) => t.settings.tenantId).filter((id) => id !== demoTenantId);
+  return tenants.filter((tenant) => !tenant.demo).map((tenant) => tenant.settings.tenantId);
+}
+
+/**
+ * Outside demo mode: every demo tenant is paused, so its sweeper idles and its returns wait. The gateway
+ * refuses its webhooks and its calls go nowhere (its credentials are public and never meant for real APIs).
+ */
+export async function pauseDemoTenants(store: TenantStore): Promise<void> {
+  for (const tenant of await store.listTenants()) {
+    if (tenant.demo && !tenant.settings.paused) await store.pauseTenant(tenant.settings.tenantId);
+  }
 }
 
 /**
@@ -54,6 +64,8 @@ export async function startDemoSandbox(options: {
       store: options.store,
       settings: demoTimings,
     });
+    // Marked only here, never by onboarding: the mark is what keeps its public credentials off real APIs.
+    await options.store.markDemo(demoTenantId);
     await options.store.resumeTenant(demoTenantId);
     for (const order of demoOrders) {
       finale.state.seedOrder(demoFinaleAccount.name, {

@@ -13,6 +13,7 @@ import type { SimShop } from '../../sandbox/loop/records.ts';
 import { sweeperWorkflowId } from '../../workflows/ids.ts';
 import { sweepNowSignal } from '../../workflows/tenant-sweeper.ts';
 import { finaleAccount, loopKeys, seedFinaleAccount, seedLoopShops } from '../gateway/onboarding/world.ts';
+import { freePort } from '../support/free-port.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { connectToDevServer } from '../support/temporal.ts';
 
@@ -90,13 +91,15 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     });
     shop = seedLoopShops(pipeline.loop);
 
+    const port = await freePort();
     gateway = await startGateway({
       host: '127.0.0.1',
-      port: 0,
+      port,
       logger: pino({ level: 'silent' }),
       env: parseEnv({
         LOG_LEVEL: 'silent',
         ADMIN_TOKEN,
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
         FINALE_BASE_URL: pipeline.finale.url,
         LOOP_BASE_URL: pipeline.loop.apiBaseUrl,
         LOOP_API_VERSION: '2026-07',
@@ -149,8 +152,14 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     await expect(pipeline.store.getTenant(TENANT_ID)).resolves.toBeUndefined();
     await screenshot('2-facility-caught');
 
-    // Corrected by hand; the secrets typed before are still in the form.
+    // Corrected by hand; the secrets are never sent back to the page, so they are typed again.
+    await expect(page.getByLabel('Finale API key').inputValue()).resolves.toBe('');
+    await expect(page.content()).resolves.not.toContain(finaleAccount.apiSecret);
     await page.getByLabel('Destination facility').fill('Main Warehouse');
+    await page.getByLabel('Finale API key').fill(finaleAccount.apiKey);
+    await page.getByLabel('Finale API secret').fill(finaleAccount.apiSecret);
+    await page.getByLabel('Loop API key').fill(loopKeys.full);
+    await page.getByLabel('Loop webhook secret').fill(loopKeys.webhookSecret);
     await page.getByRole('button', { name: 'Save and connect' }).click();
     await page.waitForURL(`${url}/test`);
     await expect(page.locator('h1').textContent()).resolves.toBe('Test with a live return');
@@ -227,7 +236,12 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     await expect(plain.getByLabel('Loop reason 6').isVisible()).resolves.toBe(true);
     await plain.getByLabel('Loop reason 6').fill('Damaged');
     await plain.getByLabel('Finale reason ID 6').fill('##user_00003');
-    // Typed secrets survived the round trips in the form itself.
+    // Secrets never come back in a page: typed again after the round trips.
+    await expect(plain.getByLabel('Loop API key').inputValue()).resolves.toBe('');
+    await plain.getByLabel('Finale API key').fill(finaleAccount.apiKey);
+    await plain.getByLabel('Finale API secret').fill(finaleAccount.apiSecret);
+    await plain.getByLabel('Loop API key').fill(shopKey);
+    await plain.getByLabel('Loop webhook secret').fill('plain-secret');
     await plain.getByRole('button', { name: 'Save and connect' }).click();
     await plain.waitForURL(`${url}/test`);
     await expect(plain.locator('noscript').count()).resolves.toBe(1);

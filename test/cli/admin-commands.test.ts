@@ -51,6 +51,18 @@ describe('CLI admin commands (through the gateway admin API)', () => {
     expect(created.url).toMatch(/\/onboarding\//);
   });
 
+  it('invite create --tenant: a link that changes a connected tenant', async () => {
+    const run = await world.cli(['invite', 'create', '--tenant', tenant]);
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(run.out).toContain(`Onboarding link to change tenant "${tenant}"`);
+    const invites = await world.pipeline.store.invites.list();
+    expect(invites).toContainEqual(expect.objectContaining({ kind: 'change', tenantId: tenant }));
+
+    const missing = await world.cli(['invite', 'create', '--tenant', 'no-such-tenant']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('No tenant "no-such-tenant".');
+  });
+
   it('return show: stage, Finale return and timeline, or the state as JSON', async () => {
     const { loopReturn, handle } = await newReturn();
     await world.pipeline.waitForState(loopReturn.id, (s) => s.stage === 'awaiting-finale-completion');
@@ -101,6 +113,61 @@ describe('CLI admin commands (through the gateway admin API)', () => {
     const run = await world.cli(['return', 'retry', tenant, loopReturn.id]);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/Not retried: Nothing to retry: the return is awaiting-finale-completion/);
+  });
+
+  it('return fix-lines: gives a line without a SKU its Finale product; show lists the line and the fix', async () => {
+    const orderName = `#${nextOrder++}`;
+    world.pipeline.seedOrder(orderName.slice(1), ['TEE-BLK-M', 'CAP-RED']);
+    const loopReturn = world.pipeline.submitReturn(orderName, [
+      { sku: 'TEE-BLK-M', returnReason: 'Too small' },
+      { sku: '', title: 'Logo Cap - Red', returnReason: 'Too small' },
+    ]);
+    await world.pipeline.start(loopReturn);
+    await world.pipeline.waitForState(loopReturn.id, (s) => s.lastError?.code === 'MissingSku');
+    const line = loopReturn.lineItems.find((item) => item.sku === '')!;
+    const shown = await world.cli(['return', 'show', tenant, loopReturn.id]);
+    expect(shown.out).toMatch(new RegExp(`Lines without SKU\\s+line ${line.id} "Logo Cap - Red"`));
+    expect(shown.out).toMatch(/Suggested fix\s+.*return fix-lines/);
+
+    const bad = await world.cli(['return', 'fix-lines', tenant, loopReturn.id, '--line', 'CAP-RED']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--line takes <lineId>=<productId>/);
+
+    const run = await world.cli([
+      'return',
+      'fix-lines',
+      tenant,
+      loopReturn.id,
+      '--line',
+      `${line.id}=CAP-RED`,
+      '--by',
+      'ops@example.com',
+    ]);
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(run.out).toMatch(/Lines fixed/);
+    const resumed = await world.pipeline.waitForState(
+      loopReturn.id,
+      (s) => s.stage === 'awaiting-finale-completion',
+    );
+    expect(resumed.timeline.map((e) => e.event)).toContain(
+      `line ${line.id} "Logo Cap - Red" returned as Finale product CAP-RED (by ops@example.com)`,
+    );
+    const after = await world.cli(['return', 'show', tenant, loopReturn.id]);
+    expect(after.out).toMatch(
+      new RegExp(`Line fixes\\s+line ${line.id} as CAP-RED \\(by ops@example.com\\)`),
+    );
+
+    const again = await world.cli([
+      'return',
+      'fix-lines',
+      tenant,
+      loopReturn.id,
+      '--skip-lines-without-sku',
+      '--by',
+      'ops@example.com',
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/Not fixed: No line waits for a fix/);
   });
 
   it('reads the admin token from ADMIN_TOKEN before DATA_DIR, and reports a wrong one with exit 2', async () => {

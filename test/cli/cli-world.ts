@@ -8,6 +8,7 @@ import { parseEnv } from '../../config/env.ts';
 import { runCli } from '../../cli/program.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { createLogger } from '../../observability/logger.ts';
+import { freePort } from '../support/free-port.ts';
 import { startPipeline, type PipelineOptions } from '../support/pipeline.ts';
 import { connectToDevServer } from '../support/temporal.ts';
 
@@ -30,11 +31,16 @@ export async function startCliWorld(tenantId: string, settings: PipelineOptions[
     nativeConnection: dev.nativeConnection,
     settings: { ...settings, tenantId },
   });
+  const port = await freePort();
   const gateway = await startGateway({
     host: '127.0.0.1',
-    port: 0,
+    port,
     logger: createLogger({ level: 'silent' }),
-    env: parseEnv({ LOG_LEVEL: 'silent', ADMIN_TOKEN: adminToken }),
+    env: parseEnv({
+      LOG_LEVEL: 'silent',
+      ADMIN_TOKEN: adminToken,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    }),
     store: pipeline.store,
     temporal: { client: dev.client, taskQueue: pipeline.taskQueue },
   });

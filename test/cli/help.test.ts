@@ -33,6 +33,7 @@ describe('CLI help and usage', () => {
       'tenants list',
       'return show',
       'return retry',
+      'return fix-lines',
       'history export',
       'history replay',
       'demo',

@@ -41,7 +41,7 @@ describe('tenant settings', () => {
       orderIdForms: ['name', 'number', 'hash-number'],
       orderMissingWindowMs: 72 * 3_600_000,
       needsAttentionRecheckMs: 6 * 3_600_000,
-      completionCheckIntervalMs: 12 * 3_600_000,
+      completionCheckIntervalMs: 4 * 86_400_000,
       sweeperIntervalMs: 5 * 60_000,
       paused: false,
     });

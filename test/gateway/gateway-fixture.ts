@@ -9,9 +9,11 @@ import { LoopSimulatorState } from '../../sandbox/loop/state.ts';
 import { phpJson } from '../../sandbox/loop/payloads.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+/** PUBLIC_BASE_URL in tests: a gateway never runs without one. */
+export const publicBaseUrl = 'https://gateway.example.test';
 
 export const testEnv = (overrides: Record<string, string> = {}): Env =>
-  parseEnv({ LOG_LEVEL: 'silent', ADMIN_TOKEN, ...overrides });
+  parseEnv({ LOG_LEVEL: 'silent', ADMIN_TOKEN, PUBLIC_BASE_URL: publicBaseUrl, ...overrides });
 
 export type BuildOptions = Omit<AppOptions, 'env'> & { env?: Env };
 

@@ -97,6 +97,7 @@ describe('npm start with a port taken', () => {
     const run = await npmStart(
       await settings({
         DEMO_MODE: 'off',
+        PUBLIC_BASE_URL: 'https://returns.example.com',
         LOOP_SIM_PORT: String(loop),
         FINALE_SIM_PORT: String(finale),
         GATEWAY_PORT: String(gateway),
@@ -110,6 +111,15 @@ describe('npm start with a port taken', () => {
     expect(run.output).toContain('Free it, or move this service with the setting named above.');
     expect(run.output).not.toMatch(/LOOP_SIM_PORT|FINALE_SIM_PORT/);
     expect(run.output).not.toMatch(stackLine);
+  });
+
+  it('refuses to start outside demo mode without PUBLIC_BASE_URL, before anything listens', async () => {
+    const run = await npmStart(await settings({ DEMO_MODE: 'off', PUBLIC_BASE_URL: '' }));
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('Start-up failed: Invalid configuration:');
+    expect(run.output).toContain('PUBLIC_BASE_URL: required outside demo mode');
+    expect(run.output).not.toMatch(stackLine);
+    expect(run.output).not.toContain('starting the Temporal dev server');
   });
 
   it('offers the Temporal server that holds TEMPORAL_DEV_PORT', async () => {

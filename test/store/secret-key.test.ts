@@ -38,7 +38,7 @@ describe('loadOrCreateSecretKey', () => {
 
   it('refuses a damaged key file instead of replacing it', async () => {
     const file = path.join(dir, 'secrets.key');
-    await writeFile(file, 'truncated');
+    await writeFile(file, 'truncated', { mode: 0o600 });
     await expect(loadOrCreateSecretKey(dir)).rejects.toThrow(`${file} must be base64 of exactly 32 bytes`);
     expect(await readFile(file, 'utf8')).toBe('truncated');
   });

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import { embeddedStorePath } from '../../store/embedded-postgres.ts';
 import { openStore } from '../../store/open-store.ts';
@@ -14,6 +15,44 @@ export interface StoreTarget {
   /** Plain SQL on the database itself. For PGlite, the store must be closed first (one connection). */
   raw(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   dispose(): Promise<void>;
+}
+
+/** A target other processes can open too. */
+export interface SharedStoreTarget extends StoreTarget {
+  databaseUrl: string;
+}
+
+/** A database URL's store target: the store opened on it, and plain SQL over a connection of its own. */
+function urlTarget(databaseUrl: string, dispose: () => Promise<void>): SharedStoreTarget {
+  return {
+    databaseUrl,
+    open: (secretKey) => openStore({ databaseUrl, secretKey }),
+    async raw(text, params) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        return (await client.query<Record<string, unknown>>(text, params)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    dispose,
+  };
+}
+
+/**
+ * In-memory PGlite served on a loopback port to many connections at once (pglite-socket multiplexes them
+ * over its one session, keeping each transaction whole), so several processes can share one embedded store.
+ */
+export async function pgliteServerTarget(): Promise<SharedStoreTarget> {
+  const db = await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+  await server.start();
+  const port = Number(server.getServerConn().split(':').pop());
+  return urlTarget(`postgres://postgres@127.0.0.1:${port}/postgres`, async () => {
+    await server.stop();
+    await db.close();
+  });
 }
 
 /** Embedded PGlite persisting to a fresh data directory. */
@@ -37,7 +76,7 @@ export async function pgliteTarget(): Promise<StoreTarget> {
  * A throw-away database on the PostgreSQL server at `adminUrl` (its role needs CREATEDB), so runs never
  * see each other's tables, even in parallel against one server.
  */
-export async function postgresTarget(adminUrl: string): Promise<StoreTarget> {
+export async function postgresTarget(adminUrl: string): Promise<SharedStoreTarget> {
   const name = `tenant_store_test_${randomBytes(6).toString('hex')}`;
   const admin = async (text: string) => {
     const client = new pg.Client({ connectionString: adminUrl });
@@ -52,17 +91,5 @@ export async function postgresTarget(adminUrl: string): Promise<StoreTarget> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
-  return {
-    open: (secretKey) => openStore({ databaseUrl, secretKey }),
-    async raw(text, params) {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        return (await client.query<Record<string, unknown>>(text, params)).rows;
-      } finally {
-        await client.end();
-      }
-    },
-    dispose: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
+  return urlTarget(databaseUrl, () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }

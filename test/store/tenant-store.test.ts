@@ -150,7 +150,12 @@ function storeSuite(makeTarget: () => Promise<StoreTarget>) {
     expect(await store.getTenantSecrets('persist')).toEqual(input.secrets);
 
     const migrations = await withStoreClosed(() => target.raw('SELECT name FROM tenant_store_migration'));
-    expect(migrations).toEqual([{ name: '0001-tenants' }, { name: '0002-invites' }]);
+    expect(migrations).toEqual([
+      { name: '0001-tenants' },
+      { name: '0002-invites' },
+      { name: '0003-api-budgets' },
+      { name: '0004-demo-tenants-and-change-links' },
+    ]);
   });
 
   it('stores secrets only as ciphertext', async () => {
@@ -213,17 +218,45 @@ function storeSuite(makeTarget: () => Promise<StoreTarget>) {
     expect(await store.deleteTenant('stored')).toBe(true);
   });
 
-  it('keeps only a hash of an invite token, and a link creates at most one tenant', async () => {
+  it('keeps only a hash of an invite token, and a link creates at most one tenant, used once', async () => {
     const { invite, token } = await store.invites.create({ ttlMs: 60_000, note: 'Acme', createdBy: 'ops' });
+    expect(invite.kind).toBe('create');
     expect(await store.invites.lookup(token)).toMatchObject({ status: 'valid', invite: { id: invite.id } });
     expect(await store.invites.lookup(`${token}x`)).toEqual({ status: 'unknown' });
     const rows = await withStoreClosed(() => target.raw('SELECT token_hash FROM invites'));
     expect(JSON.stringify(rows)).not.toContain(token);
 
     const bound = await store.invites.bindTenant(token, 'acme');
-    expect(bound).toMatchObject({ tenantId: 'acme', usedAt: expect.any(Date) as unknown });
+    expect(bound).toMatchObject({ tenantId: 'acme' });
+    expect(bound.usedAt).toBeUndefined();
     await expect(store.invites.bindTenant(token, 'acme')).resolves.toMatchObject({ tenantId: 'acme' });
     await expect(store.invites.bindTenant(token, 'other')).rejects.toThrow(InviteUsedError);
+    await store.invites.markUsed(invite.id);
+    expect(await store.invites.lookup(token)).toMatchObject({
+      invite: { usedAt: expect.any(Date) as unknown },
+    });
+
+    const change = await store.invites.create({ ttlMs: 60_000, tenantId: 'acme' });
+    expect(change.invite).toMatchObject({ kind: 'change', tenantId: 'acme' });
+  });
+
+  it('records when settings changed and through which link, and marks demo tenants', async () => {
+    const created = await store.createTenant(newTenant('provenance'), { inviteId: 'invite-1' });
+    expect(created).toMatchObject({ demo: false, settingsChangedVia: 'invite-1' });
+    const paused = await store.pauseTenant('provenance');
+    expect(paused.settingsChangedAt).toEqual(created.settingsChangedAt);
+    const replaced = await store.replaceTenant(newTenant('provenance'), { inviteId: 'invite-2' });
+    expect(replaced.settingsChangedVia).toBe('invite-2');
+    expect(replaced.settings.paused).toBe(true);
+    await store.updateSecrets('provenance', { loopApiKey: 'rotated' });
+    const updated = await store.getTenant('provenance');
+    expect(updated?.settingsChangedVia).toBeUndefined();
+    expect(updated!.settingsChangedAt.getTime()).toBeGreaterThanOrEqual(replaced.settingsChangedAt.getTime());
+    await expect(store.replaceTenant(newTenant('never-created'))).rejects.toThrow(TenantNotFoundError);
+    expect(await store.getTenant('never-created')).toBeUndefined();
+
+    expect((await store.markDemo('provenance')).demo).toBe(true);
+    expect((await store.upsertTenant(newTenant('provenance'))).demo).toBe(true);
   });
 
   it('reports expired and revoked invites as such', async () => {

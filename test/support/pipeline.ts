@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { ApiSettings } from '../../config/api-settings.ts';
 import type { TenantSettingsInput } from '../../config/tenant-settings.ts';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import { parseReturnWebhook } from '../../integrations/loop/webhooks.ts';
@@ -13,13 +14,12 @@ import { startFinaleSimulator, type FinaleSimulator } from '../../sandbox/finale
 import { startLoopSimulator, type LoopSimulator } from '../../sandbox/loop/server.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
-import { exportHistory } from '../../temporal/histories.ts';
+import { exportHistory, fetchRunHistories } from '../../temporal/histories.ts';
 import { startReturnWorkflow, startTenantSweeper } from '../../temporal/workflow-starts.ts';
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
-import type { ApiLimiters } from '../../activities/tenant-clients.ts';
-import { createWorker, type WorkerTuning } from '../../worker/create-worker.ts';
+import { createWorker, type WorkerDeps, type WorkerTuning } from '../../worker/create-worker.ts';
 import { uniqueTaskQueue } from './temporal.ts';
 
 export interface PipelineOptions {
@@ -29,7 +29,9 @@ export interface PipelineOptions {
   settings?: Partial<TenantSettingsInput>;
   tuning?: Partial<WorkerTuning>;
   alertWebhookUrl?: string;
-  limiters?: ApiLimiters;
+  /** Default: budgets no test reaches (Finale's 300 collection reads an hour would pace a test file's returns). */
+  api?: Partial<ApiSettings>;
+  measure?: WorkerDeps['measure'];
 }
 
 /** Distinctive customer data on every submitted return, so history scans can prove none of it leaks. */
@@ -48,13 +50,24 @@ export const testCustomer = {
 };
 
 export interface ReturnLine {
+  /** `''` for a product variant without a SKU. */
   sku: string;
+  title?: string;
   returnReason?: string;
   parentReturnReason?: string;
   quantity?: number;
 }
 
 export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+const roomy = { limit: 100_000, windowMs: 60_000 };
+/** The shared budgets are exercised by their own tests; here they only need to stay out of the way. */
+export const testSizedBudgets = {
+  'finale-get': roomy,
+  'finale-post': roomy,
+  'finale-collection': roomy,
+  loop: roomy,
+};
 
 export async function startPipeline(options: PipelineOptions) {
   const finale: FinaleSimulator = await startFinaleSimulator();
@@ -82,7 +95,8 @@ export async function startPipeline(options: PipelineOptions) {
       endpoints,
       tuning: options.tuning,
       alerts: { webhookUrl: options.alertWebhookUrl, webUiUrl: 'http://127.0.0.1:8233' },
-      limiters: options.limiters,
+      api: options.api ?? { budgets: testSizedBudgets },
+      measure: options.measure,
     });
   let worker: Worker = await newWorker();
   let running = worker.run();
@@ -117,6 +131,7 @@ export async function startPipeline(options: PipelineOptions) {
         customer: testCustomer,
         items: lines.map((line) => ({
           sku: line.sku,
+          ...(line.title === undefined ? {} : { title: line.title }),
           returnReason: line.returnReason ?? '',
           parentReturnReason: line.parentReturnReason ?? '',
           quantity: line.quantity ?? 1,
@@ -126,14 +141,19 @@ export async function startPipeline(options: PipelineOptions) {
     },
 
     /** Starts the return's workflow as the gateway does for `return.created`. */
-    async start(loopReturn: LoopReturn) {
+    async start(loopReturn: LoopReturn, tuning: { continueAsNewAfterEvents?: number } = {}) {
       await startReturnWorkflow(options.client, taskQueue, {
         tenantId,
         loopReturnId: loopReturn.id,
         loopReturn,
+        ...tuning,
       });
       return handle(loopReturn.id);
     },
+
+    /** Every run of the return's workflow, oldest first. */
+    runs: (loopReturnId: string) =>
+      fetchRunHistories(options.client, returnWorkflowId(tenantId, loopReturnId)),
 
     startSweeper: () => startTenantSweeper(options.client, taskQueue, tenantId),
 
@@ -163,9 +183,9 @@ export async function startPipeline(options: PipelineOptions) {
      * With RECORD_HISTORIES=<folder>, saves the workflow's history there as a replay fixture named after
      * the path it took (`npm run record:histories` regenerates them all).
      */
-    async recordHistory(name: string, workflowId: string) {
+    async recordHistory(name: string, workflowId: string, runId?: string) {
       const folder = process.env.RECORD_HISTORIES;
-      if (folder) await exportHistory(options.client, workflowId, path.join(folder, `${name}.json`));
+      if (folder) await exportHistory(options.client, workflowId, path.join(folder, `${name}.json`), runId);
     },
 
     finaleReturns: () => finale.state.listReturns(demoFinaleAccount.name),

@@ -5,20 +5,34 @@ import type { ApiEndpoints } from '../../activities/tenant-clients.ts';
 
 const script = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
-/** Starts a worker process and resolves once it polls; `kill()` ends it with SIGKILL, like a crash. */
+/**
+ * Starts a worker process and resolves once it polls; `kill()` ends it with SIGKILL, like a crash. Without a
+ * `store` it keeps its own in-memory store holding `tenant`; with one, it shares that database.
+ */
 export async function spawnWorkerProcess(options: {
   address: string;
   taskQueue: string;
-  tenant: NewTenant;
+  tenant?: NewTenant;
   endpoints: ApiEndpoints;
+  store?: { databaseUrl: string; secretKey: Buffer };
+  /** A prebuilt workflow bundle, so several workers do not each bundle the workflows. */
+  bundlePath?: string;
+  /** Service settings for the worker, e.g. `FINALE_GET_BUDGET`. */
+  env?: Record<string, string>;
 }) {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: {
       ...process.env,
+      ...options.env,
       WORKER_TEMPORAL_ADDRESS: options.address,
       WORKER_TASK_QUEUE: options.taskQueue,
-      WORKER_TENANT: JSON.stringify(options.tenant),
       WORKER_ENDPOINTS: JSON.stringify(options.endpoints),
+      ...(options.tenant && { WORKER_TENANT: JSON.stringify(options.tenant) }),
+      ...(options.store && {
+        WORKER_DATABASE_URL: options.store.databaseUrl,
+        WORKER_SECRETS_KEY: options.store.secretKey.toString('base64'),
+      }),
+      ...(options.bundlePath && { WORKER_BUNDLE_PATH: options.bundlePath }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -56,6 +56,7 @@ describe('worker/main.ts with a metrics port taken', () => {
     });
   }
 
+  // Its own waits add up to more than the default test timeout: bundling the workflows is slow on a busy machine.
   it('says so when another worker of this service holds both ports', async () => {
     const env = workerEnv(await freePort(), await freePort());
     const first = spawnCommand(process.execPath, ['--import', 'tsx', 'worker/main.ts'], env, projectRoot);
@@ -74,5 +75,5 @@ describe('worker/main.ts with a metrics port taken', () => {
       if (first.child.pid) process.kill(first.child.pid, 'SIGTERM');
     }
     await first.waitForOutput(/"msg":"worker stopped"/, 30_000);
-  });
+  }, 180_000);
 });

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoopReturnLineItem } from '../../integrations/loop/loop-return.ts';
-import {
-  buildReturnPlan,
-  finaleReturnIdFor,
-  loopReturnIdFrom,
-  normaliseLabel,
-} from '../../workflows/return-plan.ts';
+import { buildReturnPlan, finaleReturnIdFor, parseFinaleReturnId } from '../../workflows/return-plan.ts';
 
 let nextId = 1;
 const line = (sku: string, returnReason: string, parentReturnReason = ''): LoopReturnLineItem => ({
@@ -63,16 +58,10 @@ describe('buildReturnPlan', () => {
   });
 });
 
-describe('normaliseLabel', () => {
-  it('trims, lower-cases, collapses spaces and strips surrounding quotes', () => {
-    expect(normaliseLabel('  "Item   Was Damaged" ')).toBe('item was damaged');
-  });
-});
-
 describe('finaleReturnIdFor', () => {
   it('is deterministic and readable for ordinary Loop IDs', () => {
     expect(finaleReturnIdFor('6042537')).toBe('LOOP-6042537');
-    expect(loopReturnIdFrom('LOOP-6042537')).toBe('6042537');
+    expect(parseFinaleReturnId('LOOP-6042537')).toEqual({ loopReturnId: '6042537' });
   });
 
   it('stays within 20 ASCII characters for long IDs, deterministically', () => {
@@ -81,6 +70,26 @@ describe('finaleReturnIdFor', () => {
     expect(id).toMatch(/^[\x21-\x7e]+$/);
     expect(finaleReturnIdFor('12345678901234567890123')).toBe(id);
     expect(finaleReturnIdFor('12345678901234567890124')).not.toBe(id);
-    expect(loopReturnIdFrom(id)).toBeUndefined();
+    expect(parseFinaleReturnId(id)).toEqual({ hashed: id });
+  });
+});
+
+describe('parseFinaleReturnId', () => {
+  it.each([
+    'R1001',
+    'LOOP-',
+    'LOOP-12a',
+    'LOOP-0x1F',
+    'loop-123',
+    ' LOOP-123',
+    'LOOP-123 ',
+    'LOOP-H',
+    'LOOP-Habc',
+    'LOOP-H12345678',
+    'LOOP-1" OR LoopFinaleTenant = "other',
+    'LOOP-H1\\" OR 1=1',
+    'x'.repeat(200),
+  ])('accepts only the forms this service makes, not %j', (id) => {
+    expect(parseFinaleReturnId(id)).toBeUndefined();
   });
 });

@@ -1,15 +1,23 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoTenant } from '../../sandbox/demo-world.ts';
-import { signalReturnChanged, startReturnWorkflow } from '../../temporal/workflow-starts.ts';
+import { deliverLoopChange, startReturnWorkflow } from '../../temporal/workflow-starts.ts';
 import { createWorker } from '../../worker/create-worker.ts';
+import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
+import { returnWorkflowId } from '../../workflows/ids.ts';
 import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
-import { markCompleteUpdate, retryUpdate, type ReturnState } from '../../workflows/messages.ts';
+import { returnWorkflow } from '../../workflows/return-workflow.ts';
+import { fixLinesUpdate, markCompleteUpdate, retryUpdate } from '../../workflows/messages.ts';
 import { startHttpReceiver } from '../support/http-receiver.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { spawnWorkerProcess } from '../support/spawn-worker.ts';
 import { connectToDevServer, uniqueTaskQueue } from '../support/temporal.ts';
 
 const FINALE_CREATE = 'POST /:account/api/return';
+const LOOP_ACTIONS = ['process', 'close', 'flag', 'note', 'cancel'].map(
+  (action) => `POST /warehouse/return/:id/${action}`,
+);
 
 describe('return workflow on the dev server, against both simulators', () => {
   let dev: Awaited<ReturnType<typeof connectToDevServer>>;
@@ -150,15 +158,10 @@ describe('return workflow on the dev server, against both simulators', () => {
     // Lengthen the re-check first and let the return park again under it, so the operator's retry below
     // cannot race an automatic re-check that would already have picked up the corrected facility.
     await pipeline.store.updateSettings(pipeline.tenantId, { needsAttentionRecheckMs: '6h' });
-    const rechecks = (s: ReturnState) => s.timeline.filter((t) => t.event === 'automatic re-check').length;
-    const recheckedSoFar = rechecks(await pipeline.state(loopReturn.id));
-    await pipeline.waitForState(loopReturn.id, (s) => {
-      const lastRecheck = s.timeline.findLastIndex((t) => t.event === 'automatic re-check');
-      return (
-        rechecks(s) > recheckedSoFar &&
-        s.timeline.slice(lastRecheck).some((t) => t.event.startsWith('needs attention'))
-      );
-    });
+    await pipeline.waitForState(
+      loopReturn.id,
+      (s) => s.stage === 'needs-attention' && s.lastError?.recheckAfterMs === 6 * 3_600_000,
+    );
     await pipeline.store.updateSettings(pipeline.tenantId, { destinationFacilityName: 'Main Warehouse' });
     await handle.executeUpdate(retryUpdate, { args: [{ version: 1, by: 'ops@example.com' }] });
     pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
@@ -178,7 +181,7 @@ describe('return workflow on the dev server, against both simulators', () => {
     try {
       handle = await pipeline.start(loopReturn);
       const held = await pipeline.waitForState(loopReturn.id, (s) => /is paused/.test(s.waitingFor));
-      expect(held.stage).toBe('resolving');
+      expect(held.stage).toBe('paused');
       expect(pipeline.finaleCalls(FINALE_CREATE)).toBe(createsBefore);
     } finally {
       // Resumed even when an expectation fails, so the tests after this one do not all hold too.
@@ -239,6 +242,228 @@ describe('return workflow on the dev server, against both simulators', () => {
     );
   });
 
+  /** Every Loop action and Finale create so far, to prove a later workflow makes none. */
+  const actionCounts = () => ({
+    finaleCreates: pipeline.finaleCalls(FINALE_CREATE),
+    loop: Object.fromEntries(LOOP_ACTIONS.map((endpoint) => [endpoint, pipeline.loopCalls(endpoint)])),
+  });
+
+  /** Past retention: the finished workflow is deleted from the namespace, as Temporal does after 72 h. */
+  async function forgetWorkflow(workflowId: string) {
+    await dev.client.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+    });
+    for (let tries = 0; ; tries++) {
+      try {
+        await dev.client.workflow.getHandle(workflowId).describe();
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return;
+        throw error;
+      }
+      // Deletion runs as a background task of the server: it takes a few seconds.
+      if (tries > 300) throw new Error(`${workflowId} was not deleted`);
+      await delay(100);
+    }
+  }
+
+  /** What the gateway does with a late or redelivered `return.updated` / `return.closed` webhook. */
+  const lateWebhook = (snapshot: LoopReturn, trigger: string, state: string) =>
+    deliverLoopChange(
+      dev.client,
+      pipeline.taskQueue,
+      { tenantId: pipeline.tenantId, loopReturnId: snapshot.id, loopReturn: { ...snapshot, state } },
+      { version: 1, trigger, state },
+    );
+
+  it(
+    'lets late webhooks for a processed return whose workflow is gone change nothing',
+    { timeout: 90_000 },
+    async () => {
+      const orderName = newOrder(['CAP-RED']);
+      const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);
+      const handle = await pipeline.start(loopReturn);
+      pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+      expect((await handle.result()).outcome).toBe('processed');
+      // Still retained: a finished workflow is never started again.
+      expect(await lateWebhook(loopReturn, 'return.updated', 'open')).toBe('already-finished');
+      await forgetWorkflow(handle.workflowId);
+      const before = actionCounts();
+
+      // Redelivered as they were sent while the return was open, and once it closed.
+      expect(await lateWebhook(loopReturn, 'return.closed', 'closed')).toBe('already-finished');
+      expect(await lateWebhook(loopReturn, 'return.updated', 'open')).toBe('started');
+      const late = await handle.result();
+      await pipeline.recordHistory('late-webhook-after-retention', handle.workflowId);
+      expect(late.outcome).toBe('not-open-in-loop');
+      expect(actionCounts()).toEqual(before);
+      finaleReturnOf(loopReturn.id);
+    },
+  );
+
+  it(
+    'lets a late webhook for a flagged return that Loop kept open find the finished Finale return and act on nothing',
+    { timeout: 90_000 },
+    async () => {
+      const orderName = newOrder(['TEE-BLK-M']);
+      const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'TEE-BLK-M', returnReason: 'Damaged' }]);
+      const handle = await pipeline.start(loopReturn);
+      pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+      expect((await handle.result()).outcome).toBe('flagged');
+      // Loop may leave a flagged return open (the flag is for a person to review it there).
+      pipeline.loop.state.setReturnState(Number(loopReturn.id), 'open');
+      await forgetWorkflow(handle.workflowId);
+      const before = actionCounts();
+      const notes = pipeline.loop.state.getReturn(Number(loopReturn.id)).notes.length;
+
+      expect(await lateWebhook(loopReturn, 'return.updated', 'open')).toBe('started');
+      const late = await handle.result();
+      await pipeline.recordHistory('late-webhook-already-handled', handle.workflowId);
+      expect(late.outcome).toBe('already-handled');
+      expect(late.timeline.map((t) => t.event).join('\n')).toMatch(/made by an earlier workflow/);
+      expect(actionCounts()).toEqual(before);
+      expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).notes).toHaveLength(notes);
+      finaleReturnOf(loopReturn.id);
+    },
+  );
+
+  it('lets an operator give a line without a SKU its Finale product, then completes it', async () => {
+    // The demo's return, with the cap's variant missing its SKU in Shopify.
+    const orderName = newOrder(['TEE-BLK-M', 'CAP-RED']);
+    const loopReturn = pipeline.submitReturn(orderName, [
+      { sku: 'TEE-BLK-M', title: 'Classic Tee - M / Black', returnReason: 'Too small' },
+      { sku: '', title: 'Logo Cap - Red', returnReason: "Item didn't fit" },
+    ]);
+    const capLine = loopReturn.lineItems.find((line) => line.sku === '')!;
+    const handle = await pipeline.start(loopReturn);
+    const parked = await pipeline.waitForState(loopReturn.id, (s) => s.stage === 'needs-attention');
+    expect(parked.lastError).toMatchObject({
+      class: 'data',
+      code: 'MissingSku',
+      lines: [{ id: capLine.id, title: 'Logo Cap - Red' }],
+    });
+    // The fix names only actions that work: a product for the line, going on without it, or Loop.
+    expect(parked.lastError?.fix).toMatch(/return fix-lines .* --line <lineId>=<productId>/);
+    expect(parked.lastError?.fix).toMatch(/--skip-lines-without-sku/);
+    expect(parked.lastError?.fix).not.toMatch(/Shopify/);
+
+    await expect(
+      handle.executeUpdate(fixLinesUpdate, {
+        args: [
+          {
+            version: 1,
+            by: 'ops@example.com',
+            lines: [{ lineItemId: 'no-such-line', productId: 'CAP-RED' }],
+          },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/not one without a SKU/) as unknown },
+    });
+    const loopReads = pipeline.loopCalls('GET /warehouse/return/details');
+    const fixed = await handle.executeUpdate(fixLinesUpdate, {
+      args: [
+        { version: 1, by: 'ops@example.com', lines: [{ lineItemId: capLine.id, productId: 'CAP-RED' }] },
+      ],
+    });
+    expect(fixed.lineFixes).toMatchObject([
+      { lineItemId: capLine.id, productId: 'CAP-RED', by: 'ops@example.com' },
+    ]);
+
+    const finaleReturn = await awaitFinaleReturn(loopReturn.id);
+    // The retry read the return from Loop again, so data corrected there would have been used.
+    expect(pipeline.loopCalls('GET /warehouse/return/details')).toBe(loopReads + 1);
+    expect(finaleReturn.returnItemList?.map((item) => item.productId).sort()).toEqual([
+      'CAP-RED',
+      'TEE-BLK-M',
+    ]);
+    pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
+    const result = await handle.result();
+    await pipeline.recordHistory('line-fixed-by-operator', handle.workflowId);
+    expect(result.outcome).toBe('processed');
+    expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).state).toBe('closed');
+    expect(result.timeline.map((t) => t.event)).toContain(
+      `line ${capLine.id} "Logo Cap - Red" returned as Finale product CAP-RED (by ops@example.com)`,
+    );
+  });
+
+  it('lets an operator continue without the lines that have no SKU', async () => {
+    const orderName = newOrder(['TEE-BLK-M']);
+    const loopReturn = pipeline.submitReturn(orderName, [
+      { sku: 'TEE-BLK-M', returnReason: 'Too small' },
+      { sku: '', title: 'Gift wrap', returnReason: 'Too small' },
+    ]);
+    const handle = await pipeline.start(loopReturn);
+    await pipeline.waitForState(loopReturn.id, (s) => s.stage === 'needs-attention');
+    await handle.executeUpdate(fixLinesUpdate, {
+      args: [{ version: 1, by: 'ops@example.com', skipLinesWithoutSku: true }],
+    });
+    const finaleReturn = await awaitFinaleReturn(loopReturn.id);
+    expect(finaleReturn.returnItemList?.map((item) => item.productId)).toEqual(['TEE-BLK-M']);
+    pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
+    const result = await handle.result();
+    expect(result.outcome).toBe('processed');
+    expect(result.timeline.map((t) => t.event)).toContain(
+      'continuing without the lines that have no SKU (by ops@example.com)',
+    );
+  });
+
+  it('carries on a v1 return that continued as new while awaiting completion', async () => {
+    const orderName = newOrder(['MUG-WHT']);
+    const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'MUG-WHT', returnReason: 'Too small' }]);
+    // What v1 made before its completion wait: the Finale return, and the resume point it continued with.
+    const created = pipeline.finale.state.seedReturn(pipeline.account, {
+      returnId: finaleReturnIdFor(loopReturn.id),
+      orderId: orderName.slice(1),
+      items: [{ productId: 'MUG-WHT', quantity: 1, returnReasonId: '##user_00001' }],
+    });
+    const finaleReturn = { returnId: created.returnId, returnUrl: created.returnUrl };
+    const at = new Date().toISOString();
+    const createsBefore = pipeline.finaleCalls(FINALE_CREATE);
+    const handle = await dev.client.workflow.start(returnWorkflow, {
+      taskQueue: pipeline.taskQueue,
+      workflowId: returnWorkflowId(pipeline.tenantId, loopReturn.id),
+      args: [
+        {
+          version: 1,
+          tenantId: pipeline.tenantId,
+          loopReturnId: loopReturn.id,
+          resume: {
+            plan: {
+              items: [{ sku: 'MUG-WHT', quantity: 1, returnReasonId: '##user_00001' }],
+              skus: ['MUG-WHT'],
+              unmappedReasons: [],
+              flagReasonsMatched: [],
+              lineItemsWithoutSku: [],
+            },
+            finaleReturn,
+            state: {
+              version: 1,
+              tenantId: pipeline.tenantId,
+              loopReturnId: loopReturn.id,
+              orderName,
+              stage: 'awaiting-finale-completion',
+              waitingFor: `Waiting for the warehouse to complete Finale return ${finaleReturn.returnId}`,
+              finaleReturn,
+              flagReasons: [],
+              unmappedReasons: [],
+              attempts: 0,
+              timeline: [
+                { at, stage: 'awaiting-finale-completion', event: 'entered awaiting-finale-completion' },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    // The sweeper reports the completion to the v2 run.
+    pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
+    const result = await handle.result();
+    await pipeline.recordHistory('continued-from-v1', handle.workflowId);
+    expect(result.outcome).toBe('processed');
+    expect(pipeline.finaleCalls(FINALE_CREATE)).toBe(createsBefore);
+  });
+
   it('starts one workflow, one Finale return and one Loop action for a return started twice', async () => {
     const orderName = newOrder(['TEE-BLK-M']);
     const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'TEE-BLK-M', returnReason: 'Too small' }]);
@@ -266,7 +491,7 @@ describe('return workflow on the dev server, against both simulators', () => {
 
     // What the gateway does with the `return.updated` webhook Loop sends for the cancellation.
     pipeline.loop.state.setReturnState(Number(loopReturn.id), 'cancelled');
-    await signalReturnChanged(
+    await deliverLoopChange(
       dev.client,
       pipeline.taskQueue,
       { tenantId: pipeline.tenantId, loopReturnId: loopReturn.id },

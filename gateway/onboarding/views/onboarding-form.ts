@@ -1,10 +1,12 @@
 import {
+  keptWhenBlank,
   reasonIdName,
   reasonLabelName,
   withSpareRows,
   type FieldErrors,
   type FieldKey,
   type OnboardingForm,
+  type SecretField,
   type TextField,
 } from '../form.ts';
 import { html, type HtmlValue, type SafeHtml } from './html.ts';
@@ -14,7 +16,10 @@ export interface FormView {
   /** Where the form posts: the onboarding link itself. */
   action: string;
   form: OnboardingForm;
-  /** `edit`: the link already set up this tenant; the tenant ID is fixed and blank secrets keep their value. */
+  /**
+   * `edit`: the link changes an existing tenant; the tenant ID is fixed, blank Finale secrets keep their
+   * value, and the Loop key and webhook secret must be typed again.
+   */
   mode: 'new' | 'edit';
   errors: FieldErrors;
   /** Problems that belong to no single field (an API that could not be reached, a save that failed). */
@@ -25,6 +30,8 @@ export interface FormView {
   facilitySuggestion?: string;
   /** Extra empty reason rows to show (grows with "Add more rows"). */
   spareRows?: number;
+  /** Secrets typed in the submission this page answers: never shown again, so they must be retyped. */
+  retype?: SecretField[];
 }
 
 interface FieldOptions {
@@ -51,18 +58,19 @@ function errorMessage(name: FieldKey, message: string | undefined): HtmlValue {
 export function renderOnboardingForm(view: FormView): SafeHtml {
   const { form, errors, mode } = view;
   const edit = mode === 'edit';
-  const keepHint = edit ? ' Leave blank to keep the one you saved.' : '';
 
   const field = (options: FieldOptions) => {
     const error = errors[options.name];
     const ids = describedBy(options.name, options.hint !== undefined, error !== undefined);
+    // A secret is never written into the page, not even one the merchant has just typed.
+    const value = options.type === 'password' ? '' : form[options.name];
     return html`<div class="field${error ? ' has-error' : ''}">
       <label for="${options.name}">${options.label}</label>
       <input
         id="${options.name}"
         name="${options.name}"
         type="${options.type ?? 'text'}"
-        value="${form[options.name]}"
+        value="${value}"
         ${options.required ? html` required` : ''}${options.readonly ? html` readonly` : ''}
         ${options.placeholder ? html` placeholder="${options.placeholder}"` : ''}
         autocomplete="${options.autocomplete ?? 'off'}"
@@ -74,16 +82,23 @@ export function renderOnboardingForm(view: FormView): SafeHtml {
     </div>`;
   };
 
-  const secretField = (name: TextField, label: string, hint: string) =>
-    field({
+  const secretField = (name: SecretField, label: string, hint: string) => {
+    const keep = edit && keptWhenBlank.includes(name);
+    const notes = [
+      hint,
+      keep ? 'Leave blank to keep the one you saved.' : edit ? 'Type it again to save changes.' : '',
+      view.retype?.includes(name) ? 'For your safety what you typed is not shown again: type it again.' : '',
+    ];
+    return field({
       name,
       label,
       type: 'password',
-      hint: hint + keepHint,
-      required: !edit,
-      placeholder: edit ? 'Saved — leave blank to keep' : undefined,
+      hint: notes.filter((note) => note !== '').join(' '),
+      required: !keep,
+      placeholder: keep ? 'Saved — leave blank to keep' : undefined,
       autocomplete: 'new-password',
     });
+  };
 
   const errorCount = Object.keys(errors).length + view.formErrors.length;
   const rows = withSpareRows(form.reasonRows, view.spareRows);
@@ -93,8 +108,9 @@ export function renderOnboardingForm(view: FormView): SafeHtml {
       <p class="lead">
         ${
           edit
-            ? html`Your store <strong>${form.displayName}</strong> is connected. Change anything below and
-                save; every setting is checked again with Finale and Loop.
+            ? html`Your store <strong>${form.displayName}</strong> is connected. Change anything below, type
+                your Loop API key and webhook secret again, and save; every setting is checked again with
+                Finale and Loop. This link saves once.
                 <a href="${view.action}/test">Watch your returns arrive</a>.`
             : html`When a customer submits a return in Loop, a return is created in Finale at your warehouse.
               When your team completes it in Finale, Loop is updated. Setup takes about five minutes; every

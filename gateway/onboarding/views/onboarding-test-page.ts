@@ -14,6 +14,7 @@ const stageLabels: Record<TenantReturn['stage'], string> = {
   'updating-loop': 'Updating Loop',
   done: 'Done',
   'needs-attention': 'Needs attention',
+  paused: 'Held while the connection is paused',
   cancelled: 'Cancelled',
   failed: 'Stopped by an error: please email support@loopreturns.com',
   stopped: 'Stopped by an operator',
@@ -25,6 +26,8 @@ const outcomeLabels: Record<NonNullable<TenantReturn['outcome']>, string> = {
   flagged: 'flagged for review in Loop',
   cancelled: 'cancelled',
   'already-closed-in-loop': 'was already closed in Loop',
+  'already-handled': 'was already handled earlier',
+  'not-open-in-loop': 'no longer open in Loop: nothing to do',
 };
 
 const tone = (stage: TenantReturn['stage']) =>
@@ -75,12 +78,24 @@ export function renderReturnsList(returns: TenantReturn[]): SafeHtml {
 export interface TestPageView {
   settings: TenantSettings;
   webhookUrl: string;
-  editUrl: string;
+  /** The form, while this link may still save; a used link cannot. */
+  editUrl?: string;
+  /** When the settings last changed, through which link (invite ID), and whether that was this link. */
+  lastChange: { at: Date; via?: string; thisLink: boolean };
   /** The fragment the script polls. */
   returnsUrl: string;
   returns: TenantReturn[];
   /** False when the list could not be read just now (Temporal unreachable). */
   listAvailable: boolean;
+}
+
+/** "2026-05-04 14:03 UTC, through this link" — so a merchant notices a change they did not make. */
+function describeChange({ at, via, thisLink }: TestPageView['lastChange']): SafeHtml {
+  const when = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (via === undefined) return html`${when}, by the Loop team`;
+  return thisLink
+    ? html`${when}, through this link`
+    : html`${when}, through another onboarding link (<code>${via}</code>)`;
 }
 
 export function renderTestPage(view: TestPageView): SafeHtml {
@@ -143,8 +158,17 @@ export function renderTestPage(view: TestPageView): SafeHtml {
         <dd>${Object.keys(settings.reasonMap).length || 'none'}</dd>
         <dt>Loop webhook address</dt>
         <dd><code>${view.webhookUrl}</code></dd>
+        <dt>Last changed</dt>
+        <dd id="last-change">${describeChange(view.lastChange)}</dd>
       </dl>
-      <p><a href="${view.editUrl}">Change settings</a></p>
+      ${
+        view.editUrl === undefined
+          ? html`<p>
+              To change these settings, ask Loop for a new link: each link saves once, so a forwarded link
+              cannot change them.
+            </p>`
+          : html`<p><a href="${view.editUrl}">Change settings</a></p>`
+      }
     </section>`;
 
   return page({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newTenant } from '../../store/tenant-fixture.ts';
 import { adminToken, startOnboardingWorld, type OnboardingWorld } from '../onboarding/world.ts';
 
 let world: OnboardingWorld;
@@ -104,18 +105,34 @@ describe('admin invite routes', () => {
     expect(page.body).toContain('This link was withdrawn');
   });
 
-  it('uses the request’s own origin when PUBLIC_BASE_URL is unset', async () => {
-    const local = await startOnboardingWorld();
-    try {
-      const response = await local.app.inject({
-        method: 'POST',
-        url: '/admin/invites',
-        headers: { ...auth, host: 'gateway.internal:3000' },
-        payload: {},
-      });
-      expect(response.json<{ url: string }>().url).toMatch(/^http:\/\/gateway\.internal:3000\/onboarding\//);
-    } finally {
-      await local.close();
-    }
+  it('builds links on PUBLIC_BASE_URL whatever Host or X-Forwarded-Host says', async () => {
+    const response = await world.app.inject({
+      method: 'POST',
+      url: '/admin/invites',
+      headers: { ...auth, host: 'attacker.example', 'x-forwarded-host': 'attacker.example' },
+      payload: {},
+    });
+    expect(response.json<{ url: string }>().url).toMatch(
+      /^https:\/\/returns\.example\.com\/bridge\/onboarding\//,
+    );
+  });
+
+  it('makes a change link for an existing tenant, and refuses an unknown or a demo tenant', async () => {
+    const tenantId = `invite-change-${Date.now().toString(36)}`;
+    await world.store.createTenant(newTenant(tenantId));
+    const created = await createInvite({ tenantId, note: 'new Loop key' });
+    expect(created.statusCode).toBe(201);
+    const { id } = created.json<{ id: string }>();
+    const list = await world.app.inject({ method: 'GET', url: '/admin/invites', headers: auth });
+    expect(list.json<{ invites: unknown[] }>().invites).toContainEqual(
+      expect.objectContaining({ id, kind: 'change', tenantId, status: 'open' }),
+    );
+
+    const unknown = await createInvite({ tenantId: 'no-such-tenant' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ message: 'No tenant "no-such-tenant".' });
+    await world.store.markDemo(tenantId);
+    const demo = await createInvite({ tenantId });
+    expect(demo.statusCode).toBe(409);
   });
 });

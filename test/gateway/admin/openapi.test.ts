@@ -7,7 +7,6 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../../config/env.ts';
 import { app } from '../../../gateway/app.ts';
 import { openStore } from '../../../store/open-store.ts';
 import type { TenantStore } from '../../../store/tenant-store.ts';
@@ -115,7 +114,7 @@ describe('admin OpenAPI document', () => {
 
     const off = Fastify();
     await off.register(app, {
-      env: parseEnv({ LOG_LEVEL: 'silent' }),
+      env: testEnv({ ADMIN_TOKEN: '' }),
       store,
       temporal: { client, taskQueue: 'openapi' },
     });

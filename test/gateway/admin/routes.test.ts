@@ -3,7 +3,6 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../../config/env.ts';
 import { startGateway } from '../../../gateway/server.ts';
 import { demoFinaleAccount, demoLoopShop, demoTenantSettings } from '../../../sandbox/demo-world.ts';
 import { startTenantSweeper } from '../../../temporal/workflow-starts.ts';
@@ -118,7 +117,7 @@ describe('admin API', () => {
 
     it('is off (404) when no ADMIN_TOKEN is set', async () => {
       const off = await buildApp({
-        env: parseEnv({ LOG_LEVEL: 'silent' }),
+        env: testEnv({ ADMIN_TOKEN: '' }),
         store: pipeline.store,
         temporal: { client: pipeline.client, taskQueue: pipeline.taskQueue },
       });
@@ -241,6 +240,7 @@ describe('admin API', () => {
       for (const [action, body] of [
         ['retry', { by: 'ops' }],
         ['mark-complete', { by: 'ops', reason: 'counted on the shelf' }],
+        ['fix-lines', { by: 'ops', skipLinesWithoutSku: true }],
       ] as const) {
         const answer = await admin('POST', `/tenants/${pipeline.tenantId}/returns/999999/${action}`, body);
         expect(answer.statusCode).toBe(404);
@@ -286,6 +286,9 @@ describe('admin API', () => {
         [`${base}/retry`, { by: 'ops', force: true }, /force/],
         [`${base}/mark-complete`, { by: 'ops' }, /^reason: "reason" is required/],
         [`${base}/mark-complete`, { by: ' ', reason: 'counted' }, /^by: "by" is required/],
+        [`${base}/fix-lines`, { by: 'ops' }, /Give "lines"/],
+        [`${base}/fix-lines`, { by: 'ops', lines: [{ lineItemId: '1 OR 1', productId: 'X' }] }, /lineItemId/],
+        [`${base}/fix-lines`, { by: 'ops', lines: [{ lineItemId: '1', productId: '' }] }, /productId/],
       ] as const;
       for (const [url, body, issue] of cases) {
         const answer = await admin('POST', url, body);
@@ -293,6 +296,34 @@ describe('admin API', () => {
         expect(answer.json()).toMatchObject({ error: 'Bad Request', message: 'Invalid request body.' });
         expect(answer.json<{ issues: string[] }>().issues.join('\n')).toMatch(issue);
       }
+    });
+
+    it('gives a line without a SKU its Finale product, and refuses (409) when no line waits for one', async () => {
+      const refused = await admin('POST', `/tenants/${pipeline.tenantId}/returns/${waiting}/fix-lines`, {
+        by: 'ops-carol',
+        skipLinesWithoutSku: true,
+      });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json<{ message: string }>().message).toMatch(/^No line waits for a fix/);
+
+      const number = String(nextOrder++);
+      pipeline.seedOrder(number, ['TEE-BLK-M', 'CAP-RED']);
+      const loopReturn = pipeline.submitReturn(`#${number}`, [
+        { sku: 'TEE-BLK-M', returnReason: 'Too small' },
+        { sku: '', title: 'Logo Cap - Red', returnReason: 'Too small' },
+      ]);
+      await pipeline.start(loopReturn);
+      await waitForState(pipeline.tenantId, loopReturn.id, (s) => s.lastError?.code === 'MissingSku');
+      const line = loopReturn.lineItems.find((item) => item.sku === '')!;
+      const answer = await admin('POST', `/tenants/${pipeline.tenantId}/returns/${loopReturn.id}/fix-lines`, {
+        by: 'ops-carol',
+        lines: [{ lineItemId: line.id, productId: 'CAP-RED' }],
+      });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json<ReturnState>().lineFixes).toMatchObject([
+        { lineItemId: line.id, productId: 'CAP-RED', by: 'ops-carol' },
+      ]);
+      await waitForState(pipeline.tenantId, loopReturn.id, (s) => s.stage === 'awaiting-finale-completion');
     });
 
     it('refuses (409) to mark complete a return without a Finale return', async () => {

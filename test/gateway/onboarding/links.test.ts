@@ -104,6 +104,7 @@ describe('onboarding links', () => {
       store: world.store,
       temporal: { client: world.temporal.client, taskQueue: world.taskQueue },
       env: world.env,
+      publicBaseUrl: world.publicBaseUrl,
     });
     const token = await world.newLink();
     await fastify.inject({ method: 'GET', url: `/onboarding/${token}` });

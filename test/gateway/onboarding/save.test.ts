@@ -71,7 +71,10 @@ describe('saving the onboarding form', () => {
       loopWebhookSecret: loopKeys.webhookSecret,
     });
     const lookup = await world.store.invites.lookup(token);
-    expect(lookup.status === 'valid' && lookup.invite.tenantId).toBe(tenantId);
+    expect(lookup).toMatchObject({
+      status: 'valid',
+      invite: { tenantId, usedAt: expect.any(Date) as unknown },
+    });
 
     const url = `${publicBaseUrl}/webhooks/loop/${tenantId}`;
     const subscriptions = world.webhooks().filter((webhook) => webhook.url === url);
@@ -92,10 +95,11 @@ describe('saving the onboarding form', () => {
     expect(fragment.body).toContain('id="no-returns"');
   });
 
-  it('reopens to edit: saved settings filled in, secrets blank and kept unless retyped, no duplicate webhooks', async () => {
+  it('changes a tenant through an operator’s change link: settings filled in, Loop secrets typed again', async () => {
     const tenantId = uniqueTenantId();
-    const { token } = await onboard(tenantId);
+    await onboard(tenantId);
     await world.store.pauseTenant(tenantId);
+    const token = await world.changeLink(tenantId);
 
     const form = await world.get(token);
     expect(form.body).toContain('Update your Finale connection');
@@ -116,7 +120,6 @@ describe('saving the onboarding form', () => {
       ...validFields('ignored-the-link-fixes-the-id'),
       finaleApiKey: '',
       finaleApiSecret: '',
-      loopApiKey: '',
       loopWebhookSecret: 'rotated-webhook-secret',
       destinationFacilityName: 'Overflow',
       completionAction: 'close',
@@ -139,9 +142,10 @@ describe('saving the onboarding form', () => {
     expect(world.webhooks().filter((webhook) => webhook.url === url)).toHaveLength(returnTriggers.length);
   });
 
-  it('validates blank secrets on edit with the saved ones, and a retyped wrong one as typed', async () => {
+  it('keeps blank Finale secrets on a change, checks a retyped one as typed, and wants the Loop ones again', async () => {
     const tenantId = uniqueTenantId();
-    const { token } = await onboard(tenantId);
+    await onboard(tenantId);
+    const token = await world.changeLink(tenantId);
     const response = await world.post(token, {
       ...validFields(tenantId),
       finaleApiKey: '',
@@ -151,11 +155,12 @@ describe('saving the onboarding form', () => {
     });
     expect(response.statusCode).toBe(422);
     expect(fieldError(response.body, 'finaleApiSecret')).toMatch(/Finale rejected this API key and secret/);
-    expect(fieldError(response.body, 'loopApiKey')).toBeUndefined();
+    expect(fieldError(response.body, 'loopApiKey')).toMatch(/^Type your Loop API key again/);
+    expect(fieldError(response.body, 'loopWebhookSecret')).toMatch(/^Type your Loop webhook secret again/);
     expect((await world.store.getTenantSecrets(tenantId)).finaleApiSecret).toBe(finaleAccount.apiSecret);
   });
 
-  it('refuses a store ID another tenant already has, and creates at most one tenant per link', async () => {
+  it('refuses a store ID another tenant already has, and a link saves once', async () => {
     const taken = uniqueTenantId();
     await onboard(taken);
     const token = await world.newLink();
@@ -166,10 +171,15 @@ describe('saving the onboarding form', () => {
     const first = uniqueTenantId();
     sweepers.push(sweeperWorkflowId(first));
     expect((await world.post(token, validFields(first))).statusCode).toBe(303);
-    // The link now edits `first`: another ID in the form cannot make a second tenant.
+    // The link has connected `first`: it changes nothing more, and makes no second tenant.
     const second = uniqueTenantId();
-    expect((await world.post(token, validFields(second))).statusCode).toBe(303);
+    const again = await world.post(token, validFields(second));
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('This link has been used');
     expect(await world.store.getTenant(second)).toBeUndefined();
+    const reopened = await world.get(token);
+    expect(reopened.body).toContain('This link has been used');
+    expect(reopened.body).not.toContain('<form');
   });
 
   it('keeps secrets encrypted at rest', async () => {

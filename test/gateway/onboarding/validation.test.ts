@@ -115,7 +115,7 @@ describe('onboarding validation: each problem next to its field, in merchant wor
     expect(fieldError(unknown.page, 'loopApiKey')).toMatch(/^Loop did not accept this API key/);
   });
 
-  it('reports every problem at once, each next to its field, and keeps what was typed', async () => {
+  it('reports every problem at once, each next to its field, and keeps what was typed but secrets', async () => {
     const { status, page } = await submit({
       displayName: '',
       tenantId: 'Not A Slug',
@@ -147,7 +147,10 @@ describe('onboarding validation: each problem next to its field, in merchant wor
     // The facility cannot be checked while Finale refuses the credentials; the rest is kept for the next try.
     expect(inputValue(page, 'destinationFacilityName')).toBe('main warehouse');
     expect(inputValue(page, 'reason-label-0')).toBe('Damaged');
-    expect(inputValue(page, 'finaleApiKey')).toBe(finaleAccount.apiKey);
+    // Secrets are never written back into the page: the merchant is asked to type them again.
+    expect(inputValue(page, 'finaleApiKey')).toBe('');
+    expect(page).not.toContain(finaleAccount.apiKey);
+    expect(textOf(page)).toContain('For your safety what you typed is not shown again: type it again.');
     expect(await world.store.listTenants()).toEqual([]);
   });
 
@@ -166,7 +169,8 @@ describe('onboarding validation: each problem next to its field, in merchant wor
       'finale-locations',
     );
     expect(elements(page, 'option').map((option) => option.value)).toEqual(['Main Warehouse', 'Overflow']);
-    expect(inputValue(page, 'finaleApiSecret')).toBe(finaleAccount.apiSecret);
+    expect(inputValue(page, 'finaleApiSecret')).toBe('');
+    expect(page).not.toContain(finaleAccount.apiSecret);
   });
 
   it('"Use “Main Warehouse”" replaces the typed name and re-checks it', async () => {

@@ -7,6 +7,7 @@ import { adminRoutes } from '../../../gateway/admin/routes.ts';
 import { onboardingRoutes } from '../../../gateway/onboarding/routes.ts';
 import { errorHandling } from '../../../gateway/plugins/error-handler.ts';
 import { adminPrefix } from '../../../gateway/public-urls.ts';
+import { createReadiness } from '../../../gateway/readiness.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../../sandbox/finale/server.ts';
 import { startLoopSimulator, type LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { openStore } from '../../../store/open-store.ts';
@@ -82,6 +83,7 @@ export function validFields(tenantId: string): Record<string, string> {
 export interface WorldOptions {
   /** An existing store (e.g. one whose database the test inspects); otherwise a fresh in-memory one. */
   store?: TenantStore;
+  /** PUBLIC_BASE_URL; default https://gateway.example.test. */
   publicBaseUrl?: string;
 }
 
@@ -97,8 +99,8 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
   const shop = seedLoopShops(loop);
   let store = options.store ?? (await openStore({ secretKey: randomBytes(32) }));
   const taskQueue = uniqueTaskQueue('onboarding');
+  const publicBaseUrl = options.publicBaseUrl ?? 'https://gateway.example.test';
   const env = {
-    PUBLIC_BASE_URL: options.publicBaseUrl,
     FINALE_BASE_URL: finale.url,
     LOOP_BASE_URL: loop.apiBaseUrl,
     LOOP_API_VERSION: '2026-07',
@@ -112,6 +114,7 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
       store,
       temporal: { client: temporal.client, taskQueue },
       env,
+      publicBaseUrl,
     });
     await fastify.register(adminRoutes, {
       prefix: adminPrefix,
@@ -119,7 +122,8 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
       store,
       temporal: { client: temporal.client, taskQueue },
       temporalTimeoutMs: 5_000,
-      publicBaseUrl: env.PUBLIC_BASE_URL,
+      publicBaseUrl,
+      readiness: createReadiness({ checks: {}, log: fastify.log }),
     });
     return fastify;
   };
@@ -132,6 +136,7 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
     temporal,
     taskQueue,
     env,
+    publicBaseUrl,
     get store() {
       return store;
     },
@@ -148,6 +153,11 @@ export async function startOnboardingWorld(options: WorldOptions = {}) {
 
     async newLink(ttlMs = 3_600_000): Promise<string> {
       return (await store.invites.create({ ttlMs })).token;
+    },
+
+    /** A link an operator makes to change a connected tenant (`invite create --tenant`). */
+    async changeLink(tenantId: string, ttlMs = 3_600_000): Promise<string> {
+      return (await store.invites.create({ ttlMs, tenantId })).token;
     },
 
     get: (token: string, suffix = '') => app.inject({ method: 'GET', url: `/onboarding/${token}${suffix}` }),

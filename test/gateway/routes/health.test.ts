@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../store/open-store.ts';
 import type { TenantStore } from '../../../store/tenant-store.ts';
 import { freePort } from '../../support/free-port.ts';
 import { connectToDevServer, uniqueTaskQueue } from '../../support/temporal.ts';
-import { buildApp } from '../gateway-fixture.ts';
+import { ADMIN_TOKEN, buildApp } from '../gateway-fixture.ts';
 
 let dev: Awaited<ReturnType<typeof connectToDevServer>>;
 let store: TenantStore;
@@ -33,32 +34,39 @@ async function build(checks?: Record<string, () => Promise<void>>) {
   return fastify;
 }
 
+const readyz = async (fastify: FastifyInstance) => {
+  const response = await fastify.inject('/readyz');
+  return { status: response.statusCode, body: response.json<unknown>() };
+};
+const details = async (fastify: FastifyInstance) =>
+  (
+    await fastify.inject({ url: '/admin/readiness', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  ).json<{ status: string; checks: Record<string, { ok: boolean; error?: string }> }>();
+
 describe('health routes', () => {
   it('answers /healthz without touching dependencies', async () => {
     const fastify = await build({ temporal: () => Promise.reject(new Error('down')) });
     const response = await fastify.inject('/healthz');
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ok' });
+    expect(response.json()).toEqual({ status: 'ok', service: 'loop-finale-bridge' });
   });
 
   it('reports ready only when every dependency answers', async () => {
     const fastify = await build({ temporal: async () => undefined, store: async () => undefined });
-    const response = await fastify.inject('/readyz');
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({
+    expect(await readyz(fastify)).toEqual({ status: 200, body: { status: 'ready' } });
+    expect(await details(fastify)).toMatchObject({
       status: 'ready',
       checks: { temporal: { ok: true }, store: { ok: true } },
     });
   });
 
-  it('answers 503 naming the dependency that failed', async () => {
+  it('answers 503 on /readyz, and names the failed dependency only to the admin API', async () => {
     const fastify = await build({
       temporal: () => Promise.reject(new Error('connection refused')),
       store: async () => undefined,
     });
-    const response = await fastify.inject('/readyz');
-    expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({
+    expect(await readyz(fastify)).toEqual({ status: 503, body: { status: 'not ready' } });
+    expect(await details(fastify)).toMatchObject({
       status: 'not ready',
       checks: { temporal: { ok: false, error: 'connection refused' }, store: { ok: true } },
     });
@@ -66,22 +74,13 @@ describe('health routes', () => {
 
   it('checks the real Temporal server and tenant store when given no checks', async () => {
     const fastify = await build();
-    const response = await fastify.inject('/readyz');
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({
-      status: 'ready',
-      checks: { temporal: { ok: true }, store: { ok: true } },
-    });
+    expect(await readyz(fastify)).toEqual({ status: 200, body: { status: 'ready' } });
+    expect(Object.keys((await details(fastify)).checks).sort()).toEqual(['store', 'temporal']);
   });
 
-  it('always reports both dependencies, even when only extra checks are given', async () => {
+  it('always checks both dependencies, even when only extra checks are given', async () => {
     const fastify = await build({ cache: async () => undefined });
-    const response = await fastify.inject('/readyz');
-    expect(Object.keys(response.json<{ checks: object }>().checks).sort()).toEqual([
-      'cache',
-      'store',
-      'temporal',
-    ]);
+    expect(Object.keys((await details(fastify)).checks).sort()).toEqual(['cache', 'store', 'temporal']);
   });
 
   it('is not ready while Temporal is unreachable or the store fails', async () => {
@@ -94,9 +93,8 @@ describe('health routes', () => {
       store: failingStore,
       temporal: { client: new Client({ connection: unreachable }), taskQueue },
     });
-    const response = await fastify.inject('/readyz');
-    expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({
+    expect(await readyz(fastify)).toEqual({ status: 503, body: { status: 'not ready' } });
+    expect(await details(fastify)).toMatchObject({
       status: 'not ready',
       checks: {
         temporal: { ok: false },

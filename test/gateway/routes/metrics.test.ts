@@ -18,7 +18,7 @@ describe('GET /metrics', () => {
     store = await openStore({ secretKey: randomBytes(32) });
     await store.createTenant(newTenant(tenantId));
     fastify = await buildApp({
-      env: testEnv({ WEBHOOK_RATE_LIMIT_MAX: '3' }),
+      env: testEnv({ WEBHOOK_UNVERIFIED_RATE_LIMIT_MAX: '2' }),
       store,
       temporal: { client: dev.client, taskQueue: uniqueTaskQueue('metrics') },
     });

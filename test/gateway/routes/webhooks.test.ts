@@ -156,19 +156,32 @@ describe.each(transports)('POST /webhooks/loop/:tenantId over %s', (_name, open)
     const updated = returns.body(created.rendered, 'return.updated');
     const first = await signed(acme, updated.body);
     expect(first.status).toBe(202);
-    expect(first.json()).toEqual({ outcome: 'signalled' });
+    // No workflow yet and the return is open: one starts, which reads the return from Loop first.
+    expect(first.json()).toEqual({ outcome: 'started' });
     const history = await dev.client.workflow
       .getHandle(returnWorkflowId(acme, created.loopReturnId))
       .fetchHistory();
-    const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
-    expect(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toEqual([
-      'loopReturnChanged',
-    ]);
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(input!).toString())).toMatchObject({ origin: 'late-webhook' });
 
     const late = await signed(acme, created.body);
     expect(late.status).toBe(202);
     expect(late.json()).toEqual({ outcome: 'duplicate' });
     expect((await describeWorkflow(acme, created.loopReturnId)).status.name).toBe('RUNNING');
+  });
+
+  it('starts nothing for a return.closed or return.updated of a return that is not open and has no workflow', async () => {
+    const created = returns.webhook('return.created');
+    for (const [trigger, state] of [
+      ['return.closed', 'closed'],
+      ['return.updated', 'cancelled'],
+    ] as const) {
+      const late = returns.body({ ...created.rendered, state }, trigger);
+      const answer = await signed(acme, late.body);
+      expect(answer.status).toBe(202);
+      expect(answer.json()).toEqual({ outcome: 'already-finished' });
+    }
+    await expect(describeWorkflow(acme, created.loopReturnId)).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
   it('signals return.closed to the running workflow', async () => {
@@ -200,12 +213,15 @@ describe.each(transports)('POST /webhooks/loop/:tenantId over %s', (_name, open)
     expect(answer.json()).toEqual({ outcome: 'started' });
   });
 
-  it('answers 404 for an unknown tenant, and for one that cannot exist', async () => {
+  it('answers an unknown tenant, and one that cannot exist, as it answers a bad signature', async () => {
     const { body } = returns.webhook('return.created');
     for (const tenantId of ['no-such-tenant', 'Not%20A%20Tenant', `${'x'.repeat(80)}`]) {
       const answer = await signed(tenantId, body, secretOf(acme));
-      expect(answer.status).toBe(404);
-      expect(answer.json()).toMatchObject({ error: 'Not Found', message: 'No such tenant.' });
+      expect(answer.status).toBe(401);
+      expect(answer.json()).toEqual({
+        error: 'Unauthorized',
+        message: "X-Loop-Signature is missing or does not match this tenant's webhook secret.",
+      });
     }
   });
 

@@ -1,11 +1,24 @@
 import { FinaleClient, type FinaleClientOptions } from '../../../integrations/finale/client.ts';
-import { CredentialRateLimiter } from '../../../integrations/rate-limiter.ts';
+import { ApiBudgets } from '../../../integrations/rate-limiter.ts';
+import { memoryTokenBuckets } from '../../../integrations/token-buckets.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../../sandbox/finale/server.ts';
 
 /** Distinctive, so a leak into a log line or an error cannot go unnoticed. */
 export const ACCOUNT = 'acme';
 export const API_KEY = 'fk_live_KEY-8c1e2f3a9d';
 export const API_SECRET = 'fs_SECRET-5b7d4e0c6a';
+
+/** Generous: the suite makes many calls with one key and must not wait on Finale's real budget. */
+const generousBudgets = () =>
+  new ApiBudgets({
+    buckets: memoryTokenBuckets(),
+    rules: {
+      'finale-get': { limit: 10_000, windowMs: 1_000 },
+      'finale-post': { limit: 10_000, windowMs: 1_000 },
+      'finale-collection': { limit: 10_000, windowMs: 1_000 },
+    },
+    maxConcurrent: { finale: 8 },
+  });
 
 /** The 2xx-with-error bodies third-party Finale clients guard against, as options of a `body` fault. */
 export const errorBodies = (message: string) => ({
@@ -19,8 +32,8 @@ export const ERROR_BODY_SHAPES = ['plain-string', 'success-false', 'error-messag
 
 /** One simulator per test file, reseeded before each test with a small but awkward Finale account. */
 export class FinaleFixture {
-  // Generous: the suite makes many calls with one key and must not wait on Finale's real budget.
-  readonly limiter = new CredentialRateLimiter({ requests: 10_000, intervalMs: 1_000, maxConcurrent: 8 });
+  /** Fresh on every reseed, so a 429 one test provoked does not hold up the next. */
+  budgets = generousBudgets();
 
   private constructor(readonly sim: FinaleSimulator) {}
 
@@ -38,7 +51,7 @@ export class FinaleFixture {
       apiKey: API_KEY,
       apiSecret: API_SECRET,
       baseUrl: this.sim.url,
-      limiter: this.limiter,
+      budgets: this.budgets,
       ...overrides,
     });
   }
@@ -51,6 +64,7 @@ export class FinaleFixture {
   reseed() {
     const { state } = this;
     state.reset();
+    this.budgets = generousBudgets();
     state.seedAccount({ name: ACCOUNT, apiKey: API_KEY, apiSecret: API_SECRET });
     const main = state.seedFacility(ACCOUNT, { facilityName: 'Main Warehouse' });
     const bin = state.seedFacility(ACCOUNT, { facilityName: 'Returns Dock', parent: 'Main Warehouse' });
@@ -70,6 +84,5 @@ export class FinaleFixture {
 
   async stop(): Promise<void> {
     await this.sim.close();
-    await this.limiter.stop();
   }
 }

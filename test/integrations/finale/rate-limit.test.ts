@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_RATE_LIMIT_WAIT_MS,
-  finaleRateLimit,
-  finaleRetryAfterMs,
-} from '../../../integrations/finale/rate-limit.ts';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, finaleRetryAfterMs } from '../../../integrations/finale/rate-limit.ts';
 
 const now = 1_750_000_000_000;
 
@@ -31,13 +27,5 @@ describe('finaleRetryAfterMs', () => {
     expect(finaleRetryAfterMs({ 'x-ratelimit-reset': [String(now + 900), String(now + 5_000)] }, now)).toBe(
       900,
     );
-  });
-});
-
-describe('finaleRateLimit', () => {
-  it("stays within Finale's published 120 requests a minute with a few calls in flight", () => {
-    expect(finaleRateLimit.requests / (finaleRateLimit.intervalMs / 60_000)).toBeLessThanOrEqual(120);
-    expect(finaleRateLimit.maxConcurrent).toBeGreaterThanOrEqual(3);
-    expect(finaleRateLimit.maxConcurrent).toBeLessThanOrEqual(5);
   });
 });

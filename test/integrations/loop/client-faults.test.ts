@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, RetryableApiError } from '../../../integrations/errors.ts';
-import { credentialKey } from '../../../integrations/http.ts';
-import { defaultLoopLimiter, LOOP_RATE_LIMIT, LoopClient } from '../../../integrations/loop/client.ts';
 import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import {
   clientFor,
   failureOf,
   resetWithShop,
-  shop,
   startTestSimulator,
 } from '../../sandbox/loop/support/loop-fixture.ts';
 
@@ -107,17 +104,5 @@ describe('LoopClient under injected faults', () => {
     const error = await failureOf(clientFor(sim).getReturn(1));
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as NotFoundError).apiMessage).toBe('Not here.');
-  });
-});
-
-describe('LoopClient default rate limiter', () => {
-  it('shares one 300-per-minute budget per API key across clients', async () => {
-    const key = credentialKey('loop', shop.apiKey);
-    expect(LOOP_RATE_LIMIT).toMatchObject({ requests: 300, intervalMs: 60_000 });
-    const before = (await defaultLoopLimiter.remaining(key)) ?? LOOP_RATE_LIMIT.requests;
-    await new LoopClient({ apiKey: shop.apiKey, baseUrl: sim.apiBaseUrl }).getReturn(1);
-    await new LoopClient({ apiKey: shop.apiKey, baseUrl: sim.apiBaseUrl }).getReturn(1);
-    expect(await defaultLoopLimiter.remaining(key)).toBe(before - 2);
-    expect(before).toBe(300);
   });
 });

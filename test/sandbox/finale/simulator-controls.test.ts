@@ -278,8 +278,23 @@ describe('Finale simulator controls: faults', () => {
     expect(await (await sim.control('/accounts/acme/returns')).json()).toHaveLength(1);
   });
 
-  it('rejects an unknown fault kind', async () => {
+  it('rejects an unknown fault kind, and pagination faults (Finale collections do not page)', async () => {
     expect((await sim.control('/faults', { body: { kind: 'meteor' } })).status).toBe(400);
+    expect((await sim.control('/faults', { body: { kind: 'endless-pages' } })).status).toBe(400);
+  });
+
+  it.each([
+    ['with a Content-Length', false],
+    ['chunked', true],
+  ])('answers a huge JSON body of exactly the size asked for, %s', async (_, chunked) => {
+    const bytes = 3 * 1024 * 1024 + 7;
+    await sim.control('/faults', { body: { kind: 'huge-body', bytes, chunked, endpoint: ORDER, count: 1 } });
+    const response = await sim.api('/acme/api/order/%231001');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe(chunked ? null : String(bytes));
+    const text = await response.text();
+    expect(text).toHaveLength(bytes);
+    expect(JSON.parse(text)).toEqual({ padding: expect.stringMatching(/^x+$/) as string });
   });
 });
 
@@ -303,6 +318,22 @@ describe('Finale simulator controls: call counts', () => {
     });
     expect((await sim.control('/calls', { method: 'DELETE' })).status).toBe(204);
     expect(await (await sim.control('/calls')).json()).toEqual({ total: 0, byEndpoint: {}, byVersion: {} });
+  });
+
+  it('reports the most calls of an endpoint pattern in any sliding window', async () => {
+    for (let i = 0; i < 3; i++) await sim.api('/acme/api/order/%231001');
+    await sim.api('/acme/api/facility');
+    await sim.api('/acme/api/return', { method: 'POST', body: {} });
+    const busiest = async (query: string) =>
+      (await (await sim.control(`/calls/busiest-window?${query}`)).json()) as Record<string, unknown>;
+    expect(await busiest('windowMs=60000&endpoint=GET%20*')).toEqual({
+      windowMs: 60_000,
+      endpoint: 'GET *',
+      calls: 4,
+    });
+    expect(await busiest('windowMs=60000&endpoint=GET%20*%20(collection)')).toMatchObject({ calls: 1 });
+    expect(await busiest('windowMs=60000')).toMatchObject({ calls: 5 });
+    expect((await sim.control('/calls/busiest-window?windowMs=soon')).status).toBe(400);
   });
 });
 

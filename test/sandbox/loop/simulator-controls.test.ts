@@ -164,6 +164,33 @@ describe('Loop simulator controls over HTTP', () => {
     expect((await loopFetch(sim, '/api/v1/webhooks')).status).toBe(200);
   });
 
+  it('injects a list whose pages never end, each linking to a new page', async () => {
+    await control('POST', '/faults', { kind: 'endless-pages', endpoint: 'GET /warehouse/return/list' });
+    let url = '/api/v1/warehouse/return/list?from=2026-01-01&to=2026-01-02&paginate=true';
+    const seen = new Set<string>();
+    for (let page = 0; page < 5; page++) {
+      const answer = await loopFetch(sim, url);
+      const body = answer.json as { returns: unknown[]; nextPageUrl: string };
+      expect(answer.status).toBe(200);
+      expect(body.returns).toEqual([]);
+      expect(seen.has(body.nextPageUrl)).toBe(false);
+      seen.add(body.nextPageUrl);
+      const next = new URL(body.nextPageUrl);
+      expect(next.origin).toBe(sim.url);
+      expect(next.searchParams.get('from')).toBe('2026-01-01');
+      url = `${next.pathname}${next.search}`;
+    }
+  });
+
+  it('injects a huge JSON body, generated as it is sent', async () => {
+    const bytes = 2 * 1024 * 1024;
+    await control('POST', '/faults', { kind: 'huge-body', bytes, chunked: true, count: 1 });
+    const answer = await loopFetch(sim, '/api/v1/destinations');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-length')).toBeNull();
+    expect(answer.text).toHaveLength(bytes);
+  });
+
   it('injects latency and dropped connections', async () => {
     await control('POST', '/faults', { kind: 'latency', ms: 150, count: 1 });
     const started = Date.now();

@@ -1,5 +1,6 @@
 import { LoopClient, type LoopClientOptions } from '../../../../integrations/loop/client.ts';
-import { CredentialRateLimiter } from '../../../../integrations/rate-limiter.ts';
+import { ApiBudgets } from '../../../../integrations/rate-limiter.ts';
+import { memoryTokenBuckets } from '../../../../integrations/token-buckets.ts';
 import type { SettingsPatch } from '../../../../sandbox/loop/control-schemas.ts';
 import { startLoopSimulator, type LoopSimulator } from '../../../../sandbox/loop/server.ts';
 
@@ -22,12 +23,16 @@ export async function resetWithShop(sim: LoopSimulator): Promise<void> {
   sim.state.seedDestination({ id: 7295, name: 'Main Warehouse', providerLocationId: 61_234_567 });
 }
 
-/** A client against the simulator with its own generous limiter (the simulator enforces Loop's limit). */
+/** A client against the simulator with its own generous budget (the simulator enforces Loop's limit). */
 export const clientFor = (sim: LoopSimulator, options: Partial<LoopClientOptions> = {}) =>
   new LoopClient({
     apiKey: shop.apiKey,
     baseUrl: sim.apiBaseUrl,
-    limiter: new CredentialRateLimiter({ requests: 100_000, intervalMs: 60_000, maxConcurrent: 50 }),
+    budgets: new ApiBudgets({
+      buckets: memoryTokenBuckets(),
+      rules: { loop: { limit: 100_000, windowMs: 60_000 } },
+      maxConcurrent: { loop: 50 },
+    }),
     timeoutMs: 2_000,
     ...options,
   });

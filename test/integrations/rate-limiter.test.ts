@@ -1,0 +1,189 @@
+// The per-process side of the shared API budgets: pacing, priority, giving up, and obeying a 429 across
+// processes. In-memory buckets stand in for the tenant store's (the store's own suite checks they agree).
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import type { BudgetName, BudgetRule } from '../../integrations/budget-rules.ts';
+import {
+  ApiBudgets,
+  BudgetWaitExceededError,
+  type RequestPriority,
+} from '../../integrations/rate-limiter.ts';
+import { memoryTokenBuckets, type TokenBuckets } from '../../integrations/token-buckets.ts';
+import { metricsRegistry } from '../../observability/metrics.ts';
+
+const key = () => `cred-${randomUUID().slice(0, 8)}`;
+
+function budgetsWith(rule: BudgetRule, options: { buckets?: TokenBuckets; maxWaitMs?: number } = {}) {
+  return new ApiBudgets({
+    buckets: options.buckets ?? memoryTokenBuckets(),
+    rules: { 'finale-get': rule, 'finale-post': rule, 'finale-collection': rule, loop: rule },
+    maxWaitMs: options.maxWaitMs ?? 20_000,
+    maxConcurrent: { finale: 100, loop: 100 },
+  });
+}
+
+/** Starts `count` calls at once and resolves with the time each was let through. */
+function callTimes(
+  budgets: ApiBudgets,
+  credential: string,
+  count: number,
+  priority: RequestPriority = 'work',
+  budget: BudgetName = 'loop',
+): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      budgets.run({ api: 'loop', key: credential, budgets: [budget], priority }, async () => Date.now()),
+    ),
+  );
+}
+
+/** The most calls in any window of `windowMs`. */
+function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j]! - sorted[i]! >= windowMs) i++;
+    most = Math.max(most, j - i + 1);
+  }
+  return most;
+}
+
+async function metric(name: string, labels: Record<string, string>): Promise<number> {
+  const values = (await metricsRegistry.getSingleMetric(name)?.get())?.values ?? [];
+  return values
+    .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('ApiBudgets', () => {
+  it('paces a burst smoothly: a small burst, then one call per refill, never over the limit in any window', async () => {
+    // 20 a second: a burst of 2, then 18 a second.
+    const times = await callTimes(budgetsWith({ limit: 20, windowMs: 1_000 }), key(), 40);
+    const span = Math.max(...times) - Math.min(...times);
+    expect(span).toBeGreaterThan(1_900);
+    expect(busiestWindow(times, 1_000)).toBeLessThanOrEqual(20);
+    // Not a reservoir emptied at the start of each window: no 200 ms holds more than the burst and its refill.
+    expect(busiestWindow(times, 200)).toBeLessThanOrEqual(2 + Math.ceil(18 * 0.2));
+  });
+
+  it('lets waiting work through before waiting background calls', async () => {
+    const budgets = budgetsWith({ limit: 10, windowMs: 1_000 });
+    const credential = key();
+    const order: string[] = [];
+    const call = (priority: RequestPriority, name: string) =>
+      budgets.run({ api: 'loop', key: credential, budgets: ['loop'], priority }, async () => {
+        order.push(name);
+      });
+    await Promise.all([
+      ...['b1', 'b2', 'b3', 'b4'].map((name) => call('background', name)),
+      ...['w1', 'w2', 'w3'].map((name) => call('work', name)),
+    ]);
+    expect(order).toEqual(['w1', 'w2', 'w3', 'b1', 'b2', 'b3', 'b4']);
+  });
+
+  it('does not delay work behind a flood of background reads', async () => {
+    // 10 a second: a burst of 2 and a token every 125 ms, one of them kept for work.
+    const budgets = budgetsWith({ limit: 10, windowMs: 1_000 });
+    const credential = key();
+    const flood = callTimes(budgets, credential, 15, 'background');
+    await sleep(300);
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const asked = Date.now();
+      await budgets.run({ api: 'loop', key: credential, budgets: ['loop'], priority: 'work' }, async () => {
+        waits.push(Date.now() - asked);
+      });
+      await sleep(150);
+    }
+    // The background calls keep a token in reserve for work; each of them waits its turn meanwhile.
+    expect(Math.max(...waits)).toBeLessThan(60);
+    const floodTimes = await flood;
+    expect(Math.max(...floodTimes) - Math.min(...floodTimes)).toBeGreaterThan(1_000);
+  });
+
+  it('gives up after maxWaitMs with a retryable estimate, counted as exhausted', async () => {
+    const budgets = budgetsWith({ limit: 2, windowMs: 10_000 }, { maxWaitMs: 200 });
+    const credential = key();
+    const labels = { budget: 'finale-post', priority: 'work' };
+    const before = await metric('loop_finale_api_budget_exhausted_total', labels);
+    const run = () =>
+      budgets.run(
+        { api: 'finale', key: credential, budgets: ['finale-post'], priority: 'work' },
+        async () => 'sent',
+      );
+    await expect(run()).resolves.toBe('sent');
+    const started = Date.now();
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BudgetWaitExceededError);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    // The next token, at a refill of one call per 10 s, less the time already waited for it.
+    const { retryAfterMs } = error as BudgetWaitExceededError;
+    expect(retryAfterMs).toBeGreaterThan(9_000);
+    expect(retryAfterMs).toBeLessThanOrEqual(10_000 - 190);
+    expect(await metric('loop_finale_api_budget_exhausted_total', labels)).toBe(before + 1);
+  });
+
+  it('draws a collection read from the scarce hourly budget first, then from the GETs', async () => {
+    const inner = memoryTokenBuckets();
+    const taken: string[] = [];
+    const spy: TokenBuckets = {
+      take: (request) => {
+        taken.push(request.budget);
+        return inner.take(request);
+      },
+      block: (...args) => inner.block(...args),
+    };
+    const budgets = new ApiBudgets({ buckets: spy });
+    await budgets.run(
+      { api: 'finale', key: key(), budgets: ['finale-get', 'finale-collection'], priority: 'work' },
+      async () => {},
+    );
+    expect(taken).toEqual(['finale-collection', 'finale-get']);
+  });
+
+  it("obeys a 429's reset in every process sharing the buckets, for every budget of that API only", async () => {
+    const shared = memoryTokenBuckets();
+    const processA = budgetsWith({ limit: 100, windowMs: 1_000 }, { buckets: shared });
+    const processB = budgetsWith({ limit: 100, windowMs: 1_000 }, { buckets: shared });
+    const credential = key();
+    await processA.obeyRateLimit('finale', credential, 400);
+    const asked = Date.now();
+    const loopCall = processB.run(
+      { api: 'loop', key: credential, budgets: ['loop'], priority: 'work' },
+      async () => Date.now() - asked,
+    );
+    const finaleCall = processB.run(
+      { api: 'finale', key: credential, budgets: ['finale-post'], priority: 'work' },
+      async () => Date.now() - asked,
+    );
+    expect(await loopCall).toBeLessThan(50);
+    expect(await finaleCall).toBeGreaterThanOrEqual(395);
+  });
+
+  it('tells a call that gives up during a block to come back after the block', async () => {
+    const budgets = budgetsWith({ limit: 100, windowMs: 1_000 }, { maxWaitMs: 100 });
+    const credential = key();
+    await budgets.obeyRateLimit('loop', credential, 5_000);
+    const error = await budgets
+      .run({ api: 'loop', key: credential, budgets: ['loop'], priority: 'work' }, async () => {})
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BudgetWaitExceededError);
+    expect((error as BudgetWaitExceededError).retryAfterMs).toBeGreaterThan(4_800);
+  });
+
+  it('fails a call when the buckets cannot be read, rather than sending it unbudgeted', async () => {
+    const broken: TokenBuckets = {
+      take: () => Promise.reject(new Error('Connection terminated unexpectedly')),
+      block: async () => {},
+    };
+    let sent = false;
+    const budgets = new ApiBudgets({ buckets: broken });
+    await expect(
+      budgets.run({ api: 'loop', key: key(), budgets: ['loop'], priority: 'work' }, async () => {
+        sent = true;
+      }),
+    ).rejects.toThrow('Connection terminated unexpectedly');
+    expect(sent).toBe(false);
+  });
+});
