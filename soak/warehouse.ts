@@ -91,6 +91,7 @@ export class Warehouse {
   readonly errors: string[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private poller: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly finale: SimControl,
@@ -106,12 +107,14 @@ export class Warehouse {
       } catch (error) {
         this.errors.push(String(error));
       }
-      this.poller = setTimeout(() => void poll(), 1_000);
+      // A poll in flight when the warehouse stops must not schedule another (the simulators may be gone).
+      if (!this.stopped) this.poller = setTimeout(() => void poll(), 1_000);
     };
     void poll();
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.poller);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import got from 'got';
 
@@ -63,6 +64,13 @@ function parseRetryAfter(header: string | undefined, now: number): number | unde
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** One abort signal every pending delivery listens on: thousands at once in a burst, not a leak. */
+function unboundedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 /**
  * Delivers signed webhooks like Loop: retries on non-2xx and on no answer, exponential backoff with
  * jitter, a receiver's Retry-After honoured up to a cap (a longer one fails the delivery), and a record
@@ -71,7 +79,7 @@ function parseRetryAfter(header: string | undefined, now: number): number | unde
 export class WebhookDispatcher {
   private readonly log: DeliveryAttempt[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private controller = new AbortController();
+  private controller = unboundedController();
   private sequence = 0;
 
   constructor(private readonly settings: () => DeliverySettings) {}
@@ -126,7 +134,7 @@ export class WebhookDispatcher {
   /** Abandons every pending delivery and retry. */
   async cancelAll(): Promise<void> {
     this.controller.abort();
-    this.controller = new AbortController();
+    this.controller = unboundedController();
     await this.settled();
   }
 
