@@ -7,7 +7,8 @@ import type { Fate } from './world.ts';
 export interface SoakFigures {
   returns: number;
   workers: number;
-  scale: number;
+  /** The API limits in force, in words. */
+  limits: string;
   windowMs: number;
   drainMs: number | undefined;
   drainTimeoutMs: number;
@@ -39,7 +40,7 @@ export function formatReport(figures: SoakFigures, ledger: Ledger): string {
   const restarts = count('restart-temporal');
   const out: string[] = [];
   out.push(
-    `Soak: ${figures.returns} returns, ${figures.workers} worker processes, API limits ×${figures.scale} ` +
+    `Soak: ${figures.returns} returns, ${figures.workers} worker processes; ${figures.limits} ` +
       `(simulators and budgets); load average ${figures.loadAverage.start.toFixed(1)} at the start, ` +
       `${figures.loadAverage.end.toFixed(1)} at the end`,
   );
