@@ -85,7 +85,7 @@ const preset = options.ci
       gatewayRestarts: 2,
       bursts: 3,
       window: 300,
-      drainTimeout: 600,
+      drainTimeout: 900,
     };
 const size = {
   returns: options.returns ?? preset.returns,
