@@ -8,6 +8,9 @@ import type { IssueDetails } from '../workflows/messages.ts';
 
 const apiLabel: Record<ApiName, string> = { finale: 'Finale', loop: 'Loop' };
 
+/** The shortest delay an activity failure asks Temporal to retry after. */
+export const MIN_RETRY_DELAY_MS = 1_000;
+
 /** A business issue: never retried by Temporal; the workflow parks the return with this class and fix. */
 export function issueFailure(message: string, details: IssueDetails): ApplicationFailure {
   return ApplicationFailure.create({ message, type: details.code, nonRetryable: true, details: [details] });
@@ -28,7 +31,10 @@ export function toActivityFailure(error: unknown): Error {
       message: error.message,
       type: `${api}Unavailable`,
       nonRetryable: false,
-      nextRetryDelay: error.retryAfterMs,
+      // The Temporal server stops retrying an activity whose failure asks for no delay at all (retry state
+      // TIMEOUT), so "a token is free about now" (a budget, a 429 reset just past) waits a second instead.
+      nextRetryDelay:
+        error.retryAfterMs === undefined ? undefined : Math.max(MIN_RETRY_DELAY_MS, error.retryAfterMs),
       details: [
         {
           class: 'waiting',
