@@ -8,18 +8,19 @@ const serverTests = [
   'test/browser/**/*.test.ts',
   'test/cli/admin-commands.test.ts',
   'test/cli/history-commands.test.ts',
+  'test/deploy/dashboard-metrics.test.ts',
   'test/e2e/**/*.test.ts',
   'test/gateway/admin/{invite-routes,routes}.test.ts',
   'test/gateway/main.test.ts',
   'test/gateway/server.test.ts',
   'test/gateway/routes/**/*.test.ts',
-  'test/gateway/onboarding/{links,save,validation}.test.ts',
-  'test/observability/{app-metrics,tracing,worker-process}.test.ts',
+  'test/gateway/onboarding/{destinations,links,save,validation}.test.ts',
+  'test/observability/{app-metrics,state-metrics,tracing,worker-process}.test.ts',
   'test/scripts/start.test.ts',
   'test/security/demo-mode-routing.test.ts',
   'test/temporal/harness.test.ts',
   'test/worker/main.test.ts',
-  'test/workflows/{return-workflow,return-workflow-time-skipping,tenant-sweeper}.test.ts',
+  'test/workflows/{return-destinations,return-receipt,return-workflow,return-workflow-time-skipping,tenant-sweeper}.test.ts',
 ];
 
 const shared = {

@@ -1,18 +1,25 @@
 // Turns whatever an activity hit into a Temporal failure the workflow can classify: retryable (Temporal
 // retries it, honouring the delay an API asked for) or a business issue with a class and a suggested fix.
 import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { TenantSettingsError } from '../config/tenant-settings.ts';
 import { ApiError, RetryableApiError, type ApiName } from '../integrations/errors.ts';
+import { BudgetWaitExceededError } from '../integrations/rate-limiter.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
-import type { IssueDetails } from '../workflows/messages.ts';
+import type { ConfigIssueCode } from '../workflows/issue-codes.ts';
+import type { IssueClass, IssueDetails } from '../workflows/messages.ts';
 
-const apiLabel: Record<ApiName, string> = { finale: 'Finale', loop: 'Loop' };
+const apiLabel = { finale: 'Finale', loop: 'Loop' } as const satisfies Record<ApiName, string>;
+
+/** A config issue carries one of the listed codes, so a settings change finds the returns parked on it. */
+export type RaisedIssue = Omit<IssueDetails, 'class' | 'code'> &
+  ({ class: 'config'; code: ConfigIssueCode } | { class: Exclude<IssueClass, 'config'>; code: string });
 
 /** The shortest delay an activity failure asks Temporal to retry after. */
 export const MIN_RETRY_DELAY_MS = 1_000;
 
 /** A business issue: never retried by Temporal; the workflow parks the return with this class and fix. */
-export function issueFailure(message: string, details: IssueDetails): ApplicationFailure {
+export function issueFailure(message: string, details: RaisedIssue): ApplicationFailure {
   return ApplicationFailure.create({ message, type: details.code, nonRetryable: true, details: [details] });
 }
 
@@ -35,6 +42,11 @@ export function toActivityFailure(error: unknown): Error {
       // TIMEOUT), so "a token is free about now" (a budget, a 429 reset just past) waits a second instead.
       nextRetryDelay:
         error.retryAfterMs === undefined ? undefined : Math.max(MIN_RETRY_DELAY_MS, error.retryAfterMs),
+      // Waiting its turn for the merchant's shared budget is flow control, not a fault: the SDK logs it at
+      // debug and leaves it out of its failure metrics (loop_finale_api_budget_exhausted_total counts it).
+      ...(error.cause instanceof BudgetWaitExceededError
+        ? { category: ApplicationFailureCategory.BENIGN }
+        : {}),
       details: [
         {
           class: 'waiting',
@@ -49,7 +61,7 @@ export function toActivityFailure(error: unknown): Error {
     if (error.kind === 'authentication') {
       return issueFailure(error.message, {
         class: 'config',
-        code: `${api}AuthFailed`,
+        code: `${api}AuthFailed` as const,
         fix: authFix[error.api],
       });
     }

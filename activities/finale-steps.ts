@@ -39,6 +39,13 @@ export interface FinaleReturnCreate {
   lookupFirst: boolean;
 }
 
+/** A Finale location other than the destination facility, and the setting that names it. */
+export interface FacilityTarget {
+  facilityName: string;
+  /** E.g. `the Finale location of Loop destination 7296 in the destination map`. */
+  setting: string;
+}
+
 export interface CreatedFinaleReturn {
   returnId: string;
   returnUrl: string;
@@ -103,9 +110,14 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
   return {
     settingsOf,
 
-    async resolveFacility(tenantId: string): Promise<{ facilityUrl: string }> {
+    /**
+     * The Finale location named `target` (by default the destination facility), by exact name. A miss is a
+     * config issue whose fix names the setting that holds the name.
+     */
+    async resolveFacility(tenantId: string, target?: FacilityTarget): Promise<{ facilityUrl: string }> {
       const settings = await settingsOf(tenantId);
-      const name = settings.destinationFacilityName;
+      const name = target?.facilityName ?? settings.destinationFacilityName;
+      const setting = target?.setting ?? 'the destination facility name';
       const key = `${tenantId}\u0000${settings.finaleAccountName}\u0000${name}`;
       const { finale } = await deps.clientsFor(tenantId);
       // No await from here until the read is shared, so concurrent calls see either the cache or the read.
@@ -129,8 +141,8 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
       if (match.found) return { facilityUrl: match.found.facilityUrl };
       const near = match.nearMatches[0];
       const fix = near
-        ? `Set the destination facility name to exactly "${near}" (as Finale spells it), then retry`
-        : `Set the destination facility name to one of the Finale locations (${match.locations.map((l) => `"${l}"`).join(', ') || 'none found'}), then retry`;
+        ? `Set ${setting} to exactly "${near}" (as Finale spells it), then retry`
+        : `Set ${setting} to one of the Finale locations (${match.locations.map((l) => `"${l}"`).join(', ') || 'none found'}), then retry`;
       throw issueFailure(
         near
           ? `Finale has no location named "${name}"; it has "${near}", which differs only in case or spacing`

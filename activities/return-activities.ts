@@ -11,6 +11,13 @@ import type { TenantSettings } from '../config/tenant-settings.ts';
 import type { LoopActionOutcome } from '../integrations/loop/client.ts';
 import type { LoopReturn, LoopReturnLineItem } from '../integrations/loop/loop-return.ts';
 import type { IssueDetails, LineFix, LineWithoutSku } from '../workflows/messages.ts';
+import {
+  compareReceipt,
+  receiptNote,
+  type CreatedLine,
+  type ReceiptDifference,
+  type ReceivedLine,
+} from '../workflows/receipt-check.ts';
 import { buildReturnPlan, finaleReturnIdFor } from '../workflows/return-plan.ts';
 import {
   fallbackCheckSchedule,
@@ -19,6 +26,7 @@ import {
   pollPosition,
   type LookSchedule,
 } from '../workflows/return/schedules.ts';
+import { routeReturn } from './destination-routing.ts';
 import { classified, issueFailure, toActivityFailure } from './failures.ts';
 import { createFinaleSteps, heartbeating, type ReturnActivityDeps } from './finale-steps.ts';
 import { createReturnActivitiesV1 } from './return-activities-v1.ts';
@@ -41,7 +49,9 @@ export type OrderLookup =
       windowMs: number;
       /** The tenant's re-check interval, for a park that follows. */
       recheckAfterMs: number;
-    };
+    }
+  /** The return's Loop destination is not handled in Finale: no order was looked for. Says why. */
+  | { found: false; notHandledInFinale: string };
 
 /** Where a poll began: how long its wait had lasted then, and the seed of its jitter. */
 export interface PollStart {
@@ -57,10 +67,16 @@ export interface CreateReturnInFinaleInput extends LoopReturnRef {
   lineFixes: LineFix[];
   /** This workflow has not tried the create before: a Finale return found now was made by an earlier one. */
   firstTry: boolean;
+  /**
+   * Route by the return's Loop destination, and add the tenant's optional Loop note once created. Absent for
+   * workflows that began before destinations were routed: those create at the destination facility.
+   */
+  routeByDestination?: boolean;
 }
 
 export type CreateReturnInFinaleResult =
   | { kind: 'loop-return-not-open'; loopState: string }
+  | { kind: 'not-handled-in-finale'; why: string }
   | {
       kind: 'created' | 'found';
       returnId: string;
@@ -71,11 +87,27 @@ export type CreateReturnInFinaleResult =
       orderName: string;
       flagReasonsMatched: string[];
       unmappedReasons: string[];
+      /** The Finale location it is at, and the lines it was created with (with routing only). */
+      facilityName?: string;
+      lines?: CreatedLine[];
+      /** The tenant's Loop note naming the Finale return and location: added, or it could not be. */
+      loopNote?: 'added' | 'failed';
     };
+
+/** What the workflow knows of a completed Finale return, for the received-quantity check. */
+export interface ReceiptInput {
+  finaleReturnId: string;
+  returnUrl: string;
+  created: CreatedLine[];
+  /** The completed return's lines, when a report or check carried them; otherwise read once here. */
+  received?: ReceivedLine[];
+}
 
 export interface LoopUpdate {
   action: 'process' | 'close' | 'flag';
   result: LoopActionOutcome;
+  /** With a receipt to check: what the warehouse received differently (empty when exactly as created). */
+  differences?: ReceiptDifference[];
 }
 
 const FINALE_TERMINAL = new Set(['RETURN_COMPLETED', 'RETURN_CANCELLED']);
@@ -171,6 +203,38 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
     };
   }
 
+  /**
+   * The tenant's optional Loop note naming where the return went. Best effort: the return exists in Finale
+   * either way, so a note Loop refuses never fails (or repeats) the create; the timeline says so.
+   */
+  async function noteCreated(
+    input: LoopReturnRef,
+    finaleReturnId: string,
+    facilityName: string,
+  ): Promise<'added' | 'failed'> {
+    try {
+      const { loop } = await deps.clientsFor(input.tenantId);
+      await loop.addNote(input.loopReturnId, `Finale return ${finaleReturnId} created at ${facilityName}`);
+      return 'added';
+    } catch (error) {
+      log.warn('the Loop note on create could not be added', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return 'failed';
+    }
+  }
+
+  /** What the warehouse received differently from what was created; reads the completed return if needed. */
+  async function receiptDifferences(tenantId: string, receipt: ReceiptInput): Promise<ReceiptDifference[]> {
+    let received = receipt.received;
+    if (received === undefined) {
+      const { finale } = await deps.clientsFor(tenantId);
+      // A single-record read lists the return's lines; one without any left none to receive.
+      received = (await finale.getReturn(receipt.returnUrl)).items ?? [];
+    }
+    return compareReceipt(receipt.created, received);
+  }
+
   /** This attempt's place in a poll's schedule. */
   const position = (schedule: LookSchedule, poll: PollStart) =>
     pollPosition(schedule, poll, Context.current().info.attempt);
@@ -190,9 +254,18 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
      */
     findOrderInFinale: classifiedFor(
       async (
-        input: TenantRef & { orderName: string; poll?: PollStart & { windowLeftMs: number } },
+        input: TenantRef & {
+          orderName: string;
+          poll?: PollStart & { windowLeftMs: number };
+          /** Route by the return's Loop destination first: one not handled in Finale needs no order. */
+          destination?: { id?: string };
+        },
       ): Promise<OrderLookup> => {
         const settings = await activeSettings(input.tenantId);
+        if (input.destination) {
+          const routed = routeReturn(settings, input.destination.id);
+          if (routed.kind === 'not-handled') return { found: false, notHandledInFinale: routed.why };
+        }
         const poll = input.poll && position(orderLookSchedule, input.poll);
         const leftMs =
           input.poll && poll ? input.poll.windowLeftMs - (poll.waitedMs - input.poll.waitedBeforeMs) : 0;
@@ -244,17 +317,27 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
               fix: 'Give at least one line a Finale product (return fix-lines), or close the return in Loop',
             });
           }
-          const { facilityUrl } = await steps.resolveFacility(input.tenantId);
+          const routed = input.routeByDestination
+            ? routeReturn(settings, loopReturn.destinationId)
+            : undefined;
+          if (routed?.kind === 'not-handled') return { kind: 'not-handled-in-finale', why: routed.why };
+          const target = routed?.target;
+          const { facilityUrl } = await steps.resolveFacility(input.tenantId, target);
           const productUrls = await steps.resolveProducts(input.tenantId, plan.skus, input.productUrls);
+          const items = plan.items.map((item) => ({ ...item, productUrl: productUrls[item.sku] ?? '' }));
           const created = await steps.createFinaleReturn({
             tenantId: input.tenantId,
             returnId: finaleReturnIdFor(input.loopReturnId),
             loopReturnId: input.loopReturnId,
             orderUrl: input.orderUrl,
             facilityUrl,
-            items: plan.items.map((item) => ({ ...item, productUrl: productUrls[item.sku] ?? '' })),
+            items,
             lookupFirst: true,
           });
+          const loopNote =
+            target && settings.loopNoteOnCreate && !created.existed
+              ? await noteCreated(input, created.returnId, target.facilityName)
+              : undefined;
           return {
             kind: created.existed ? 'found' : 'created',
             returnId: created.returnId,
@@ -264,6 +347,16 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
             orderName: loopReturn.orderName,
             flagReasonsMatched: plan.flagReasonsMatched,
             unmappedReasons: plan.unmappedReasons,
+            ...(target && {
+              facilityName: target.facilityName,
+              lines: items.map(({ sku, productUrl, quantity, returnReasonId }) => ({
+                sku,
+                productUrl,
+                quantity,
+                ...(returnReasonId === undefined ? {} : { returnReasonId }),
+              })),
+            }),
+            ...(loopNote && { loopNote }),
           };
         }),
     ),
@@ -278,15 +371,19 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
         tenantId,
         returnUrl,
         poll,
-      }: TenantRef & { returnUrl: string; poll: PollStart }): Promise<{ statusId: string }> => {
+      }: TenantRef & { returnUrl: string; poll: PollStart }): Promise<{
+        statusId: string;
+        /** The return's lines as read (after completion: what the warehouse received). */
+        items?: ReceivedLine[];
+      }> => {
         const settings = await steps.settingsOf(tenantId);
         const schedule = fallbackCheckSchedule(settings.completionCheckIntervalMs);
         if (Context.current().info.attempt > 1 && !settings.paused) {
           try {
             const { finale } = await deps.clientsFor(tenantId);
             // The fallback check only backs up the sweeper: it spends what work (creates, look-ups) leaves over.
-            const { statusId } = await finale.getReturn(returnUrl, { priority: 'background' });
-            if (FINALE_TERMINAL.has(statusId)) return { statusId };
+            const { statusId, items } = await finale.getReturn(returnUrl, { priority: 'background' });
+            if (FINALE_TERMINAL.has(statusId)) return { statusId, ...(items && { items }) };
           } catch (error) {
             log.warn('fallback check of a Finale return failed; looking again later', {
               error: error instanceof Error ? error.message : String(error),
@@ -316,27 +413,43 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
       },
     ),
 
-    /** Processes or closes the Loop return (per the tenant's setting), or flags it with a note saying why. */
+    /**
+     * Processes or closes the Loop return (per the tenant's setting), or flags it with a note saying why.
+     * With a receipt, first compares what the warehouse received with what was created (reading the
+     * completed Finale return once when nothing carried its lines): any difference flags the return, or by
+     * the tenant's setting completes it anyway, either way with a note listing the differences.
+     */
     updateReturnInLoop: classifiedFor(
       async ({
         tenantId,
         loopReturnId,
         flagNote,
-      }: LoopReturnRef & { flagNote?: string }): Promise<LoopUpdate> => {
+        receipt,
+      }: LoopReturnRef & { flagNote?: string; receipt?: ReceiptInput }): Promise<LoopUpdate> => {
         const settings = await activeSettings(tenantId);
         const { loop } = await deps.clientsFor(tenantId);
-        if (flagNote !== undefined) {
+        const differences = receipt && (await receiptDifferences(tenantId, receipt));
+        const mismatch = receipt && differences && differences.length > 0;
+        const checked = differences ? { differences } : {};
+        if (flagNote !== undefined || (mismatch && settings.receiptMismatch === 'flag')) {
+          const note = [
+            flagNote,
+            mismatch && receiptNote(receipt.finaleReturnId, differences, 'flag'),
+          ].filter((part) => typeof part === 'string');
           const result = await loop.flagReturn(loopReturnId);
           // Flag takes no parameters: the reason goes in a note.
-          if (result === 'applied') await loop.addNote(loopReturnId, flagNote);
-          return { action: 'flag', result };
+          if (result === 'applied') await loop.addNote(loopReturnId, note.join('\n'));
+          return { action: 'flag', result, ...checked };
         }
+        // The note first: a return already processed or closed may take no more notes.
+        if (mismatch)
+          await loop.addNote(loopReturnId, receiptNote(receipt.finaleReturnId, differences, 'process'));
         const action = settings.completionAction;
         const result =
           action === 'process'
             ? await loop.processReturn(loopReturnId)
             : await loop.closeReturn(loopReturnId);
-        return { action, result };
+        return { action, result, ...checked };
       },
     ),
 

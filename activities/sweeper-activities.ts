@@ -116,6 +116,9 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
               statusId: finaleReturn.statusId,
               lastUpdatedDate: finaleReturn.lastUpdatedDate,
               returnUrl: finaleReturn.returnUrl,
+              // When the collection read carried the lines, the return's receipt check needs no read of its own.
+              ...(finaleReturn.statusId === 'RETURN_COMPLETED' &&
+                finaleReturn.items && { items: finaleReturn.items }),
             });
             signalled.push(finaleReturn.returnId);
           } catch (error) {

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { FinaleClient } from '../integrations/finale/client.ts';
 import type { UpstreamBounds } from '../integrations/http.ts';
 import { LoopClient } from '../integrations/loop/client.ts';
@@ -39,6 +40,18 @@ export interface TenantClients {
   loop: LoopClient;
 }
 
+/**
+ * The running activity's cancellation, read at each call: the clients are cached across activities. A
+ * worker shutting down cancels its activities, and their calls then stop waiting for their budgets at once.
+ */
+function activityCancellation(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined; // not inside an activity
+  }
+}
+
 /** How long decrypted credentials stay in memory before the store is asked again (a rotated key is picked up). */
 const CLIENT_TTL_MS = 60_000;
 
@@ -73,6 +86,7 @@ export function createTenantClients(
         budgets: policy.budgets,
         bounds: policy.bounds,
         logger: tenantLogger,
+        cancellation: activityCancellation,
       }),
       loop: new LoopClient({
         apiKey: secrets.loopApiKey,
@@ -82,6 +96,7 @@ export function createTenantClients(
         bounds: policy.bounds,
         maxListPages: policy.loopListMaxPages,
         logger: tenantLogger,
+        cancellation: activityCancellation,
       }),
     };
     cache.set(tenantId, { clients, expires: Date.now() + CLIENT_TTL_MS });

@@ -1,12 +1,15 @@
-// The benchmark's worker process (measured for peak RSS): the real worker for the pipeline, plus a worker
-// for the bare baseline workflow, with the same tuning.
+// The benchmark's worker process (measured for peak RSS): the real worker for the pipeline, the same worker
+// running today's return workflow (the destinations-and-receipts patch refused) for the baseline of calls
+// per return, and a worker for the bare baseline workflow, with the same tuning.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { NewTenant } from '../config/tenant-settings.ts';
 import { openStore } from '../store/open-store.ts';
-import { createWorker, defaultTuning } from '../worker/create-worker.ts';
+import { createWorker, type WorkerDeps } from '../worker/create-worker.ts';
+import { defaultTuning } from '../worker/tuning.ts';
+import { DESTINATIONS_PATCH } from '../workflows/return-workflow.ts';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -16,27 +19,34 @@ const env = (name: string) => {
 
 const address = env('BENCH_TEMPORAL_ADDRESS');
 const store = await openStore({ secretKey: randomBytes(32) });
-await store.upsertTenant(JSON.parse(env('BENCH_TENANT')) as NewTenant);
+for (const tenant of JSON.parse(env('BENCH_TENANTS')) as NewTenant[]) await store.upsertTenant(tenant);
 const connection = await NativeConnection.connect({ address });
 // The simulators have no limits; the published per-key limits would measure Finale's quota, not this code.
 const unlimited = { limit: 1_000_000, windowMs: 1_000 };
 
-const pipeline = await createWorker({
-  connection,
-  namespace: 'default',
-  taskQueue: env('BENCH_TASK_QUEUE'),
-  client: new Client({ connection: await Connection.connect({ address }) }),
-  store,
-  endpoints: JSON.parse(env('BENCH_ENDPOINTS')) as never,
-  api: {
-    budgets: {
-      'finale-get': unlimited,
-      'finale-post': unlimited,
-      'finale-collection': unlimited,
-      loop: unlimited,
+const client = new Client({ connection: await Connection.connect({ address }) });
+const pipelineWorker = (taskQueue: string, measure?: WorkerDeps['measure']) =>
+  createWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    client,
+    store,
+    endpoints: JSON.parse(env('BENCH_ENDPOINTS')) as never,
+    api: {
+      budgets: {
+        'finale-get': unlimited,
+        'finale-post': unlimited,
+        'finale-collection': unlimited,
+        loop: unlimited,
+      },
+      maxConcurrent: { finale: 100, loop: 100 },
     },
-    maxConcurrent: { finale: 100, loop: 100 },
-  },
+    measure,
+  });
+const pipeline = await pipelineWorker(env('BENCH_TASK_QUEUE'));
+const today = await pipelineWorker(env('BENCH_TODAY_TASK_QUEUE'), {
+  patchActivationCallback: ({ patchId }) => patchId !== DESTINATIONS_PATCH,
 });
 const bare = await Worker.create({
   connection,
@@ -49,5 +59,5 @@ const bare = await Worker.create({
   maxCachedWorkflows: defaultTuning.maxCachedWorkflows,
 });
 process.stdout.write('bench worker ready\n');
-await Promise.all([pipeline.run(), bare.run()]);
+await Promise.all([pipeline.run(), today.run(), bare.run()]);
 await store.close();

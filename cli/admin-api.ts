@@ -7,6 +7,8 @@ import {
   type CreateInviteBody,
   type FixLinesBody,
   type RetryBody,
+  type RetryParkedAnswer,
+  type RetryParkedBody,
   type ReturnStateAnswer,
   type TenantsAnswer,
 } from '../gateway/admin/schemas.ts';
@@ -88,6 +90,18 @@ export class AdminApi {
 
   getReturn(tenantId: string, loopReturnId: string) {
     return this.call<ReturnStateAnswer>('GET', returnPath(tenantId, loopReturnId));
+  }
+
+  retryParked(tenantId: string, filter: { code?: string; by?: string }) {
+    const body: RetryParkedBody = {
+      ...(filter.code ? { code: filter.code } : {}),
+      ...(filter.by ? { by: filter.by } : {}),
+    };
+    return this.call<RetryParkedAnswer>(
+      'POST',
+      `/tenants/${encodeURIComponent(tenantId)}/retry-parked`,
+      body,
+    );
   }
 
   retryReturn(tenantId: string, loopReturnId: string, by?: string) {

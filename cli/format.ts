@@ -1,5 +1,6 @@
 // Readable renderings for the terminal; every command also offers --json for scripts.
 import type { TenantSettings } from '../config/tenant-settings.ts';
+import type { RetryParkedAnswer } from '../gateway/admin/schemas.ts';
 import type { ReturnState, TimelineEntry } from '../workflows/messages.ts';
 
 const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
@@ -13,7 +14,16 @@ export function formatReturn(state: ReturnState, webUiUrl?: string): string {
     ['Outcome', state.outcome],
     [
       'Finale return',
-      state.finaleReturn && `${state.finaleReturn.returnId} (${state.finaleReturn.returnUrl})`,
+      state.finaleReturn &&
+        `${state.finaleReturn.returnId} (${state.finaleReturn.returnUrl})` +
+          (state.finaleReturn.facilityName ? ` at ${state.finaleReturn.facilityName}` : ''),
+    ],
+    [
+      'Received',
+      state.receipt &&
+        (state.receipt.differences.length === 0
+          ? 'exactly what was created'
+          : state.receipt.differences.map((difference) => difference.line).join('\n' + ' '.repeat(20))),
     ],
     ['Attempts', state.attempts > 0 ? String(state.attempts) : undefined],
     [
@@ -76,4 +86,20 @@ export function formatTenants(tenants: TenantSettings[]): string {
         .trimEnd(),
     )
     .join('\n')}\n`;
+}
+
+export function formatRetryParked(result: RetryParkedAnswer): string {
+  const which = result.code ? ` parked on ${result.code}` : ' parked in needs-attention';
+  const lines = [
+    result.matched === 0
+      ? `No return of tenant ${result.tenantId} is${which}: nothing to retry.`
+      : `Nudged ${result.nudged} of ${result.matched} return${result.matched === 1 ? '' : 's'} of tenant ${result.tenantId}${which}; they resume now.`,
+  ];
+  if (result.failed > 0) lines.push(`${result.failed} could not be signalled (finished meanwhile?).`);
+  if (!result.finished) {
+    lines.push(
+      `The batch was still running when counted: see it with temporal batch describe --job-id ${result.jobId}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -110,6 +110,35 @@ export const envSchema = z.object({
   WORKER_METRICS_ADDRESS: hostPortOrOff('127.0.0.1:9465').describe(
     'host:port where a stand-alone worker serves application metrics; "off" disables',
   ),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 0 || n >= 2, { error: 'must be 0 (no cache) or at least 2' })
+    .default(500)
+    .describe(
+      'Workflows a worker keeps in memory between their tasks (about 20 KiB each); the rest are replayed ' +
+        'from their short histories when they wake. Bounds worker memory whatever the number of open returns',
+    ),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(50)
+    .describe('Activities (API calls) a worker runs at once; API budgets still bound each merchant'),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(20)
+    .describe('Workflow tasks a worker runs at once (at least 2)'),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5_000)
+    .describe(
+      'On SIGTERM, how long running activities may finish before they are cancelled (Temporal retries them)',
+    ),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString
     .pipe(z.url().optional())
     .describe('OTLP/HTTP collector (e.g. http://localhost:4318); set = OpenTelemetry tracing on'),

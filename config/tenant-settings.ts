@@ -121,6 +121,60 @@ function checkReasonLabels(settings: { reasonMap?: unknown; flagReasons?: unknow
   }
 }
 
+/**
+ * Where returns shipped to one Loop destination go: the tenant's destination facility, another Finale
+ * location (exact name, like the facility), or nowhere: a destination Finale does not handle (a retail
+ * store, a 3PL outside Finale), whose returns are skipped.
+ */
+export const destinationRouteSchema = z.discriminatedUnion(
+  'route',
+  [
+    z.strictObject({
+      route: z.literal('default'),
+      /** The destination's name in Loop when mapped, for people reading the settings; never matched on. */
+      loopName: z.string().trim().max(200).optional(),
+    }),
+    z.strictObject({
+      route: z.literal('location'),
+      facilityName: requiredText('Finale location name'),
+      loopName: z.string().trim().max(200).optional(),
+    }),
+    z.strictObject({
+      route: z.literal('not-handled'),
+      loopName: z.string().trim().max(200).optional(),
+    }),
+  ],
+  {
+    error:
+      'Each destination must say "route": "default" (the destination facility), "location" (with ' +
+      '"facilityName") or "not-handled" (returns to it are skipped)',
+  },
+);
+export type DestinationRoute = z.output<typeof destinationRouteSchema>;
+
+/** Loop destination ID (Loop sends it as a number or a string; stored as the string) → route. */
+const destinationMapSchema = z
+  .record(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/),
+    destinationRouteSchema,
+    {
+      error: (issue) =>
+        issue.code === 'invalid_key' ? 'Loop destination IDs are numbers such as "7295"' : undefined,
+    },
+  )
+  .refine((map) => Object.keys(map).length <= 500, { error: 'At most 500 destinations can be mapped' });
+
+export const unmappedDestinationActions = ['default-facility', 'hold'] as const;
+/** What happens to a return for a Loop destination missing from the map, e.g. one added after onboarding. */
+export type UnmappedDestinationAction = (typeof unmappedDestinationActions)[number];
+
+export const receiptMismatchActions = ['flag', 'process'] as const;
+/** What happens when the warehouse received something else than the Finale return lists. */
+export type ReceiptMismatchAction = (typeof receiptMismatchActions)[number];
+
 const settingsShape = {
   tenantId: tenantIdSchema,
   displayName: requiredText('Display name'),
@@ -155,6 +209,26 @@ const settingsShape = {
    */
   completionCheckIntervalMs: durationMs('Completion fallback check interval', 4 * day),
   sweeperIntervalMs: durationMs('Sweeper interval', 5 * minute),
+  /**
+   * Loop destination → Finale location. Empty (the default) sends every return to the destination
+   * facility, as the merchant guide describes.
+   */
+  destinationMap: destinationMapSchema.default({}),
+  unmappedDestinations: z
+    .enum(unmappedDestinationActions, {
+      error:
+        'Unmapped destinations must be "default-facility" (send to the destination facility) or "hold" ' +
+        '(hold the return for review until the destination is mapped)',
+    })
+    .default('default-facility'),
+  /** `flag`: hold the Loop return for review with a note of the differences; `process`: complete it anyway, with the note. */
+  receiptMismatch: z
+    .enum(receiptMismatchActions, {
+      error: 'Received-quantity mismatch must be "flag" (hold for review) or "process" (complete anyway)',
+    })
+    .default('flag'),
+  /** Adds one Loop note naming the Finale return and location once it is created (one more Loop call). */
+  loopNoteOnCreate: z.boolean({ error: 'Loop note on create must be true or false' }).default(false),
   paused: z.boolean({ error: 'Paused must be true or false' }).default(false),
 };
 

@@ -62,6 +62,11 @@ export interface HttpClientOptions {
   defaultRetryAfterMs: number;
   /** The API's own error message from an error body. */
   errorMessage: (body: string) => string | undefined;
+  /**
+   * The cancellation of the work a call is made for, read at each call (a Temporal activity's): once it
+   * fires, the call stops waiting for its budget, its request is aborted, and it fails with the signal's reason.
+   */
+  cancellation?: () => AbortSignal | undefined;
 }
 
 /** A stable, non-reversible key for one credential: safe to log and to use as a budget key. */
@@ -99,10 +104,11 @@ export class HttpClient {
     const maxBytes = this.bounds.maxResponseBytes;
     let refusedBytes: number | undefined;
     let started = Date.now();
+    const signal = this.options.cancellation?.();
 
     let response: HttpResponse;
     try {
-      const call = { api, key, budgets: request.budgets, priority: request.priority ?? 'work' };
+      const call = { api, key, budgets: request.budgets, priority: request.priority ?? 'work', signal };
       const raw = await budgets.run(call, () => {
         started = Date.now();
         const pending = got(url, {
@@ -117,6 +123,7 @@ export class HttpClient {
           // Uncompressed, so the bytes counted against the cap are the bytes held (no decompression bomb).
           decompress: false,
           timeout: { request: this.options.timeoutMs ?? 30_000 },
+          signal,
         });
         const refuse = (bytes: number) => {
           refusedBytes = bytes;
@@ -133,6 +140,8 @@ export class HttpClient {
       });
       response = { status: raw.statusCode, headers: raw.headers, body: raw.body };
     } catch (error) {
+      // Cancelled, not failed: whoever cancelled it decides what happens next (Temporal retries the activity).
+      if (signal?.aborted) throw signal.reason as Error;
       if (error instanceof BudgetWaitExceededError) {
         throw new RetryableApiError(
           `${api} ${request.operation}: ${error.message}, which every worker shares for this merchant; retried later`,

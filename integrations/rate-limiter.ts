@@ -10,7 +10,7 @@ import {
   type BudgetRule,
 } from './budget-rules.ts';
 import type { ApiName } from './errors.ts';
-import { memoryTokenBuckets, type TakeResult, type TokenBuckets } from './token-buckets.ts';
+import { memoryTokenBuckets, type BudgetDraw, type TakeResult, type TokenBuckets } from './token-buckets.ts';
 
 /**
  * What a call is for. `work` moves a return forward (look-ups, creates, Loop actions) and always goes
@@ -54,43 +54,65 @@ export class BudgetWaitExceededError extends Error {
   }
 }
 
+/** Frees a credential's concurrency slot once the call that held it is done. */
+type Release = () => void;
+
 interface Waiter {
   priority: RequestPriority;
-  grant(): void;
+  grant(release: Release): void;
   fail(error: Error): void;
 }
 
 /**
- * One budget of one credential, as this process sees it: its waiting calls, work before background, and a
- * single pump that asks the buckets for one token at a time. A refused pump sleeps the wait the buckets
- * computed rather than polling, and wakes early only when work arrives behind a background call.
+ * The calls of one credential that draw from the same budgets (a collection read: the hourly collection
+ * budget and the GETs), as this process sees them: its waiting calls, work before background, and a single
+ * pump that asks the buckets for one call's tokens at a time. The pump first takes a concurrency slot, then
+ * every token of the call in one take, and hands both to the call, which goes out at once: a token is never
+ * held while its call waits for another budget or for a slot, so calls reach the API when the buckets let
+ * them, not bunched later. A refused pump gives its slot back and sleeps the wait the buckets computed rather
+ * than polling, and wakes early only when work arrives behind a background call.
  */
 class BudgetQueue {
   private readonly waiting: Record<RequestPriority, Waiter[]> = { work: [], background: [] };
   private pumping = false;
   private sleeping: { priority: RequestPriority; until: number; wake: () => void } | undefined;
+  /** The budget that refused the last take: what a call that gives up waited for. */
+  private short: BudgetName;
+  /** The scarcest budget's shape: its refill paces the calls of this queue. */
+  private readonly pace: BucketShape;
 
   constructor(
-    private readonly budget: BudgetName,
-    private readonly shape: BucketShape,
-    private readonly take: (reserve: number) => Promise<TakeResult>,
-  ) {}
+    private readonly draws: readonly { budget: BudgetName; shape: BucketShape }[],
+    private readonly slot: () => Promise<Release>,
+    private readonly take: (draws: readonly BudgetDraw[]) => Promise<TakeResult>,
+  ) {
+    const scarcest = [...draws].sort((a, b) => a.shape.refillPerSecond - b.shape.refillPerSecond)[0]!;
+    this.short = scarcest.budget;
+    this.pace = scarcest.shape;
+  }
 
-  acquire(priority: RequestPriority, maxWaitMs: number): Promise<void> {
-    const labels = { budget: this.budget, priority };
+  acquire(priority: RequestPriority, maxWaitMs: number, signal?: AbortSignal): Promise<Release> {
+    const labelsOf = (budget: BudgetName) => ({ budget, priority });
+    const each = (count: (labels: { budget: BudgetName; priority: RequestPriority }) => void) => {
+      for (const { budget } of this.draws) count(labelsOf(budget));
+    };
     const since = Date.now();
-    return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<Release>((resolve, reject) => {
       const settle = () => {
         clearTimeout(timer);
-        budgetWaiting.dec(labels);
+        signal?.removeEventListener('abort', abandon);
+        each((labels) => budgetWaiting.dec(labels));
       };
       const waiter: Waiter = {
         priority,
-        grant: () => {
+        grant: (release) => {
           settle();
-          budgetTaken.inc(labels);
-          budgetWait.observe(labels, (Date.now() - since) / 1000);
-          resolve();
+          each((labels) => {
+            budgetTaken.inc(labels);
+            budgetWait.observe(labels, (Date.now() - since) / 1000);
+          });
+          resolve(release);
         },
         fail: (error) => {
           settle();
@@ -100,23 +122,34 @@ class BudgetQueue {
       const timer = setTimeout(() => {
         const ahead = this.ahead(waiter);
         if (!this.remove(waiter)) return;
-        budgetExhausted.inc(labels);
-        // The pump sleeps until the head's token (after a 429's block, say); then one refill per call ahead.
-        const interval = 1000 / this.shape.refillPerSecond;
+        budgetExhausted.inc(labelsOf(this.short));
+        // The pump sleeps until the head's tokens (after a 429's block, say); then one refill per call ahead.
+        const interval = 1000 / this.pace.refillPerSecond;
         const retryAfterMs = Math.ceil(
           this.sleeping
             ? Math.max(0, this.sleeping.until - Date.now()) + ahead * interval
             : (ahead + 1) * interval,
         );
-        waiter.fail(new BudgetWaitExceededError(this.budget, Date.now() - since, retryAfterMs));
-        // Nobody left to wait for: the pump need not sleep out a long block.
-        if (!this.head()) this.sleeping?.wake();
+        waiter.fail(new BudgetWaitExceededError(this.short, Date.now() - since, retryAfterMs));
+        this.wakeIfNobodyWaits();
       }, maxWaitMs);
-      budgetWaiting.inc(labels);
+      // The work this call belongs to was cancelled (a worker shutting down, say): it leaves the queue now.
+      const abandon = () => {
+        if (!this.remove(waiter)) return;
+        waiter.fail(signal?.reason as Error);
+        this.wakeIfNobodyWaits();
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
+      each((labels) => budgetWaiting.inc(labels));
       this.waiting[priority].push(waiter);
       if (priority === 'work' && this.sleeping?.priority === 'background') this.sleeping.wake();
       void this.pump();
     });
+  }
+
+  /** Nobody left to wait for: the pump need not sleep out a long block. */
+  private wakeIfNobodyWaits(): void {
+    if (!this.head()) this.sleeping?.wake();
   }
 
   private head(): Waiter | undefined {
@@ -141,22 +174,40 @@ class BudgetQueue {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      for (let head = this.head(); head; head = this.head()) {
+      while (this.head()) {
+        const release = await this.slot();
+        // Whoever is first now (the head may have given up, or work arrived, while the slot was awaited).
+        const priority = this.head()?.priority;
+        if (priority === undefined) {
+          release();
+          break;
+        }
         let result: TakeResult;
         try {
-          result = await this.take(head.priority === 'work' ? 0 : this.shape.workReserve);
+          result = await this.take(
+            this.draws.map(({ budget, shape }) => ({
+              budget,
+              shape,
+              reserve: priority === 'work' ? 0 : shape.workReserve,
+            })),
+          );
         } catch (error) {
+          release();
           // The buckets cannot be read: the call fails (retryably) rather than going out unbudgeted.
-          if (this.remove(head)) head.fail(error instanceof Error ? error : new Error(String(error)));
+          const head = this.head();
+          if (head && this.remove(head)) head.fail(error instanceof Error ? error : new Error(String(error)));
           continue;
         }
         if (result.granted) {
-          // The head may have given up while the take was in flight: the token goes to whoever is first now.
+          // The caller may have given up while the take was in flight: the tokens go to whoever is first now.
           const taker = this.head();
-          if (taker && this.remove(taker)) taker.grant();
+          if (taker && this.remove(taker)) taker.grant(release);
+          else release();
           continue;
         }
-        await this.sleep(result.waitMs, head.priority);
+        release();
+        if (result.short) this.short = result.short;
+        await this.sleep(result.waitMs, priority);
       }
     } finally {
       this.pumping = false;
@@ -177,8 +228,9 @@ class BudgetQueue {
 
 /**
  * The API budgets of every merchant credential, for the HTTP clients: each call takes one token from each
- * budget it draws from (shared through `TokenBuckets`), waits its turn in priority order, and a 429 that
- * still arrives stops the whole credential until its reset, in every process that shares the buckets.
+ * budget it draws from, all in one take (shared through `TokenBuckets`), waits its turn in priority order,
+ * and goes out within the credential's concurrency in this process; a 429 that still arrives stops the whole
+ * credential until its reset, in every process that shares the buckets.
  */
 export class ApiBudgets {
   readonly rules: Record<BudgetName, BudgetRule>;
@@ -197,22 +249,24 @@ export class ApiBudgets {
     this.concurrency = { ...defaultConcurrency, ...options.maxConcurrent };
   }
 
-  /** Waits for a token of every budget in `budgets` (scarcest first), then runs `task` within the credential's concurrency. */
+  /** Waits for a token of every budget in `budgets` and a concurrency slot of the credential, then runs `task`. */
   async run<T>(
-    call: { api: ApiName; key: string; budgets: readonly BudgetName[]; priority: RequestPriority },
+    call: {
+      api: ApiName;
+      key: string;
+      budgets: readonly BudgetName[];
+      priority: RequestPriority;
+      /** Aborted: the call stops waiting for its tokens and fails with the signal's reason. */
+      signal?: AbortSignal;
+    },
     task: () => Promise<T>,
   ): Promise<T> {
-    const deadline = Date.now() + this.maxWaitMs;
-    const scarcestFirst = [...call.budgets].sort(
-      (a, b) => this.shapes[a].refillPerSecond - this.shapes[b].refillPerSecond,
-    );
-    for (const budget of scarcestFirst) {
-      await this.queue(call.key, budget).acquire(call.priority, Math.max(0, deadline - Date.now()));
+    const release = await this.queue(call).acquire(call.priority, this.maxWaitMs, call.signal);
+    try {
+      return await task();
+    } finally {
+      release();
     }
-    const id = `${call.api}\u0000${call.key}`;
-    let limit = this.inFlight.get(id);
-    if (!limit) this.inFlight.set(id, (limit = pLimit(this.concurrency[call.api])));
-    return limit(task);
   }
 
   /** An upstream 429: no call of this credential to this API goes out anywhere until `waitMs` has passed. */
@@ -220,17 +274,31 @@ export class ApiBudgets {
     return this.options.buckets.block(key, budgetsOfApi[api], waitMs);
   }
 
-  private queue(key: string, budget: BudgetName): BudgetQueue {
-    const id = `${key}\u0000${budget}`;
+  private queue(call: { api: ApiName; key: string; budgets: readonly BudgetName[] }): BudgetQueue {
+    const budgets = [...new Set(call.budgets)].sort();
+    const id = [call.key, ...budgets].join('\u0000');
     let queue = this.queues.get(id);
     if (!queue) {
-      const shape = this.shapes[budget];
-      queue = new BudgetQueue(budget, shape, (reserve) =>
-        this.options.buckets.take({ key, budget, shape, reserve }),
+      const { key } = call;
+      queue = new BudgetQueue(
+        budgets.map((budget) => ({ budget, shape: this.shapes[budget] })),
+        () => this.slot(call.api, key),
+        (draws) => this.options.buckets.take({ key, draws }),
       );
       this.queues.set(id, queue);
     }
     return queue;
+  }
+
+  /** One of the credential's concurrent calls in this process, held until the release is called. */
+  private slot(api: ApiName, key: string): Promise<Release> {
+    const id = `${api}\u0000${key}`;
+    let limit = this.inFlight.get(id);
+    if (!limit) this.inFlight.set(id, (limit = pLimit(this.concurrency[api])));
+    const held = limit;
+    return new Promise<Release>((granted) => {
+      void held(() => new Promise<void>((release) => granted(() => release())));
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 // Metrics of the calls to Loop and Finale: how much of each shared budget this process spends, how long calls
 // wait for it, and the 429s that still arrive. Labels never name a credential or a tenant.
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { budgetNames, type BudgetName, type BudgetRule } from '../integrations/budget-rules.ts';
 import { metricsRegistry } from './metrics.ts';
 
 export const apiRateLimited = new Counter({
@@ -45,3 +46,19 @@ export const budgetLimit = new Gauge({
   labelNames: ['budget'] as const,
   registers: [metricsRegistry],
 });
+
+/**
+ * A worker's budgets as configured, and every budget's counters at zero: alert rules and dashboards then see
+ * each series from the first scrape, so the first 429 or exhausted budget after a start is an increase too.
+ */
+export function exportBudgetRules(rules: Record<BudgetName, BudgetRule>): void {
+  for (const budget of budgetNames) {
+    budgetLimit.set({ budget }, (rules[budget].limit * 1000) / rules[budget].windowMs);
+    for (const priority of ['work', 'background'] as const) {
+      budgetTaken.inc({ budget, priority }, 0);
+      budgetExhausted.inc({ budget, priority }, 0);
+      budgetWaiting.inc({ budget, priority }, 0);
+    }
+  }
+  for (const api of ['finale', 'loop'] as const) apiRateLimited.inc({ api }, 0);
+}

@@ -27,3 +27,12 @@ export const returnsFinished = new Counter({
   labelNames: ['outcome'] as const,
   registers: [metricsRegistry],
 });
+
+export const returnDrain = new Histogram({
+  name: 'loop_finale_return_drain_seconds',
+  help:
+    'Time from a return being received (its webhook, or the sweeper finding it) to its Finale return existing: ' +
+    'how fast returns drain into Finale, API budgets and order syncs included',
+  buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1_800, 3_600, 4 * 3_600, 24 * 3_600, 72 * 3_600],
+  registers: [metricsRegistry],
+});

@@ -5,5 +5,7 @@ import type { Sinks } from '@temporalio/workflow';
 export interface AppSinks extends Sinks {
   appMetrics: {
     returnFinished(outcome: string): void;
+    /** The return's Finale return exists, `seconds` after the return was received. */
+    returnDrained(seconds: number): void;
   };
 }

@@ -19,6 +19,16 @@ export const demoProducts = [
   { productId: 'MUG-WHT', internalName: 'Enamel Mug - White' },
 ];
 
+/**
+ * The demo shop's Loop destinations: its warehouse (where every return goes unless a tenant maps them) and a
+ * second one for tests of the destination map, matching the Finale account's two locations by name. Their
+ * IDs stay clear of the simulator's own numbering (from 7295), which other shops in the same simulator use.
+ */
+export const demoLoopDestinations = [
+  { id: 7101, name: 'Main Warehouse' },
+  { id: 7102, name: 'Overflow' },
+];
+
 export const demoTenantSettings = {
   tenantId: 'demo',
   displayName: 'Demo Store',
@@ -59,6 +69,7 @@ export async function seedDemoWorld({ finale, loop, store, settings }: DemoWorld
   finale.seedFacility(demoFinaleAccount.name, { facilityName: 'Overflow' });
   for (const product of demoProducts) finale.seedProduct(demoFinaleAccount.name, product);
   const shop = loop.seedShop({ name: 'Demo Store', ...demoLoopShop });
+  for (const destination of demoLoopDestinations) loop.seedDestination({ ...destination, shopId: shop.id });
 
   const tenant = await store.upsertTenant(demoTenant(settings));
   return { tenant, shop };

@@ -12,6 +12,7 @@ import { onboardingLinkUrl, loopWebhookUrl, requirePublicBaseUrl } from '../gate
 import { createLogger } from '../observability/logger.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
 import { startMetricsServer } from '../observability/metrics-server.ts';
+import { exportServiceState } from '../observability/state-metrics.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
 import { assertPortsFree, listenChecked, listeners, reachableHost } from '../startup/ports.ts';
@@ -22,6 +23,8 @@ import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { startTenantSweeper } from '../temporal/workflow-starts.ts';
 import { createWorker } from '../worker/create-worker.ts';
+import { drained } from '../worker/drain.ts';
+import { workerTuning } from '../worker/tuning.ts';
 import { lockDataDir } from './start/data-dir-lock.ts';
 import {
   demoTenantId,
@@ -31,22 +34,30 @@ import {
   type DemoSandbox,
 } from './start/demo-sandbox.ts';
 import { currentOnboardingLink, loadOrCreateAdminToken } from './start/local-credentials.ts';
+import { buildWorkflowBundle } from './start/workflow-bundle.ts';
 
 const env = loadEnvOrExit();
 // Request and worker logs would bury the start-up block; `LOG_LEVEL=info npm start` brings them back.
 const logger = createLogger({ level: process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn' });
 const step = (message: string) => process.stdout.write(`  … ${message}\n`);
 
-const stops: (() => Promise<void>)[] = [];
+// What to stop, in the order things started; shutdown runs it backwards: the gateway first (no new work),
+// then the worker drains, then the simulators and Temporal go. `what` is printed as it happens.
+const stops: { what?: string; stop: () => Promise<void> }[] = [];
+const onStop = (stop: () => Promise<void>, what?: string) => stops.push({ what, stop });
 let stopping = false;
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    process.stdout.write('\nStopping…\n');
-    for (const stop of stops.reverse()) {
-      await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
-    }
+async function shutdown(code: number): Promise<void> {
+  // A Ctrl-C reaches this process twice (from the terminal, and forwarded by npm): one shutdown, which
+  // the second signal must not cut short.
+  if (stopping) return;
+  stopping = true;
+  const started = Date.now();
+  process.stdout.write('\nStopping…\n');
+  for (const { what, stop } of stops.reverse()) {
+    if (what) step(what);
+    await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
   }
+  process.stdout.write(`Stopped in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
@@ -57,7 +68,7 @@ const gatewayBaseUrl = `http://${reachableHost(env.GATEWAY_HOST)}:${env.GATEWAY_
 try {
   process.stdout.write('Starting loop-finale-bridge (embedded default)\n');
   const lock = await lockDataDir(env.DATA_DIR, gatewayBaseUrl);
-  stops.push(() => lock.release());
+  onStop(() => lock.release());
 
   step(
     env.DATABASE_URL
@@ -65,7 +76,7 @@ try {
       : `opening the tenant store (embedded PGlite in ${path.resolve(env.DATA_DIR, 'tenant-store')})`,
   );
   const store = await openStoreFromEnv(env, logger);
-  stops.push(() => store.close());
+  onStop(() => store.close());
   const realTenants = await realTenantIds(store);
   const demoMode = env.DEMO_MODE === 'auto' && realTenants.length === 0;
   // Outside demo mode, real merchants' webhooks are registered at this URL: it must be the public one.
@@ -88,7 +99,7 @@ try {
   // owns shutdown order (worker drains before Temporal stops), so the SDK must not react to signals itself.
   installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS, shutdownSignals: [] });
   const tracing = startTracing(env);
-  if (tracing) stops.push(() => tracing.shutdown());
+  if (tracing) onStop(() => tracing.shutdown());
 
   let devServer: DevServer | undefined;
   let temporalAddress = env.TEMPORAL_ADDRESS;
@@ -102,13 +113,14 @@ try {
       uiPort: env.TEMPORAL_UI_PORT,
       dbFile,
       namespace: env.TEMPORAL_NAMESPACE,
+      ownProcessGroup: true,
       onOutput: (line) => logger.debug({ source: 'temporal' }, line),
     });
-    stops.push(devServer.stop);
+    onStop(devServer.stop, 'stopping the Temporal dev server');
     temporalAddress = devServer.address;
   }
   const client = await connectTemporalClient({ address: temporalAddress, env, tracing });
-  stops.push(() => client.connection.close());
+  onStop(() => client.connection.close());
 
   const adminToken = await loadOrCreateAdminToken(env.DATA_DIR, env.ADMIN_TOKEN);
   let demo: DemoSandbox | undefined;
@@ -122,15 +134,18 @@ try {
         loopPort: env.LOOP_SIM_PORT,
       }),
     );
-    stops.push(() => sandbox.close());
+    onStop(() => sandbox.close(), 'stopping the simulators');
     demo = sandbox;
   } else {
     await pauseDemoTenants(store);
   }
 
   step(`starting the worker (task queue ${env.TEMPORAL_TASK_QUEUE}; bundling the workflows takes a moment)`);
+  // Tracing adds its own workflow interceptors, which only an in-process bundle includes.
+  const workflowBundlePath =
+    env.WORKFLOW_BUNDLE_PATH ?? (tracing ? undefined : await buildWorkflowBundle(env.DATA_DIR));
   const nativeConnection = await connectWorkerConnection(temporalAddress, env);
-  stops.push(() => nativeConnection.close());
+  onStop(() => nativeConnection.close());
   const worker = await createWorker({
     connection: nativeConnection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -142,15 +157,17 @@ try {
     endpoints: apiEndpoints(env, demo?.endpoints),
     logger,
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
-    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    workflowBundlePath,
     api: apiSettingsFromEnv(env),
+    tuning: workerTuning(env),
     tracing,
   });
+  exportServiceState({ client, store, logger });
   const workerRun = worker.run();
-  stops.push(async () => {
+  onStop(async () => {
     worker.shutdown();
-    await workerRun;
-  });
+    await drained(worker, workerRun, logger);
+  }, 'draining the worker');
 
   step('starting the gateway');
   const gateway = await listenChecked([listeners.gateway(env)], () =>
@@ -164,13 +181,13 @@ try {
       demoMode,
     }),
   );
-  stops.push(() => gateway.server.close());
+  onStop(() => gateway.server.close(), 'stopping the gateway');
   const metricsAddress = env.GATEWAY_METRICS_ADDRESS;
   const metricsServer =
     gatewayMetrics && metricsAddress
       ? await listenChecked([gatewayMetrics], () => startMetricsServer(metricsRegistry, metricsAddress))
       : undefined;
-  if (metricsServer) stops.push(() => metricsServer.close());
+  if (metricsServer) onStop(() => metricsServer.close());
 
   if (demo) {
     step(`subscribing the demo tenant's webhooks and starting its sweeper`);

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
   host: string;
   port: number;
   stop(): Promise<void>;
 }
+
+const SHARED_BUFFERS = '16MB';
 
 /** Where the embedded store keeps its database files inside the service's data folder. */
 export const embeddedStorePath = (dataDir: string): string => path.join(dataDir, 'tenant-store');
@@ -17,9 +17,17 @@ export const embeddedStorePath = (dataDir: string): string => path.join(dataDir,
  * PGlite is a single connection: clients must use a pool of one.
  */
 export async function startEmbeddedPostgres(options: { dataDir?: string }): Promise<EmbeddedPostgres> {
-  const db = await PGlite.create(
-    options.dataDir === undefined ? {} : { dataDir: embeddedStorePath(options.dataDir) },
-  );
+  // Loaded only here: processes on a PostgreSQL server never carry PGlite's ~20 MB of code.
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
+  const db = await PGlite.create({
+    ...(options.dataDir === undefined ? {} : { dataDir: embeddedStorePath(options.dataDir) }),
+    // PostgreSQL's default 128 MB of shared buffers lives in PGlite's WebAssembly memory, in this
+    // process; a tenant store of a few hundred rows uses a fraction of 16 MB.
+    postgresqlconf: [`shared_buffers = ${SHARED_BUFFERS}`],
+  });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
   try {
     await server.start();

@@ -18,6 +18,13 @@ export interface DevServerOptions {
   /** How long to wait for the frontend to answer; generous because a cold SQLite migration is slow on CI. */
   readyTimeoutMs?: number;
   onOutput?: (line: string) => void;
+  /** Server settings beyond the defaults, e.g. `{ 'history.transferProcessorUpdateAckInterval': '1s' }`. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /**
+   * Run it in a process group of its own, so a Ctrl-C meant for the parent does not reach it: the parent
+   * stops it once its worker has drained (npm start). It is still killed when the parent exits.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface DevServer {
@@ -59,6 +66,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'warn',
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
@@ -68,7 +79,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
 
-  const child = spawn(resolveTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(resolveTemporalCli(), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
+  });
+  // Outside the parent's group, nothing else would stop it should the parent exit without stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  if (options.ownProcessGroup) {
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+  }
   // The last lines it printed say why, should it exit before answering.
   const recent: string[] = [];
   const forward = (chunk: Buffer) => {

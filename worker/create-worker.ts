@@ -11,33 +11,16 @@ import { createReturnActivities } from '../activities/return-activities.ts';
 import { createSweeperActivities } from '../activities/sweeper-activities.ts';
 import { createTenantClients, type ApiEndpoints } from '../activities/tenant-clients.ts';
 import { defaultApiSettings, type ApiSettings } from '../config/api-settings.ts';
-import { budgetNames } from '../integrations/budget-rules.ts';
 import { ApiBudgets } from '../integrations/rate-limiter.ts';
-import { budgetLimit } from '../observability/api-metrics.ts';
+import { exportBudgetRules } from '../observability/api-metrics.ts';
 import { observabilityActivityInterceptor } from '../observability/activity-interceptor.ts';
 import type { AppSinks } from '../observability/app-sinks.ts';
-import { returnsFinished } from '../observability/app-metrics.ts';
+import { returnDrain, returnsFinished } from '../observability/app-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
 import { workflowInterceptorModules, workflowsPath } from '../temporal/workflow-modules.ts';
-
-export interface WorkerTuning {
-  /** Activities (API calls) in flight at once; each tenant is further held to its APIs' limits. */
-  maxConcurrentActivities: number;
-  maxConcurrentWorkflowTasks: number;
-  /** Workflows kept in memory between tasks; bounds the worker's memory. */
-  maxCachedWorkflows: number;
-  /** How long in-flight activities get to finish after SIGTERM before they are cancelled. */
-  shutdownGraceTime: string;
-}
-
-export const defaultTuning: WorkerTuning = {
-  maxConcurrentActivities: 50,
-  maxConcurrentWorkflowTasks: 20,
-  maxCachedWorkflows: 1_000,
-  shutdownGraceTime: '20 seconds',
-};
+import { defaultTuning, type WorkerTuning } from './tuning.ts';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -64,25 +47,41 @@ export interface WorkerDeps {
 }
 
 /**
- * Runs already counted. A completed workflow is replayed to answer a query (the CLI and the admin API ask
- * for a finished return's state), and that replay can reach the completion again: count each run once.
+ * Runs already counted, per event. A completed workflow is replayed to answer a query (the CLI and the
+ * admin API ask for a finished return's state), and that replay can reach the completion again: count each
+ * run once.
  */
-const countedRuns = new Set<string>();
-const COUNTED_RUNS_LIMIT = 10_000;
+function oncePerRun(): (runId: string) => boolean {
+  const counted = new Set<string>();
+  const LIMIT = 10_000;
+  return (runId) => {
+    if (counted.has(runId)) return false;
+    if (counted.size >= LIMIT) counted.clear();
+    counted.add(runId);
+    return true;
+  };
+}
+const firstFinish = oncePerRun();
+const firstDrain = oncePerRun();
 
 const appSinks: InjectedSinks<AppSinks> = {
   appMetrics: {
     returnFinished: {
       fn: (info, outcome) => {
-        if (countedRuns.has(info.runId)) return;
-        if (countedRuns.size >= COUNTED_RUNS_LIMIT) countedRuns.clear();
-        countedRuns.add(info.runId);
-        returnsFinished.inc({ outcome });
+        if (firstFinish(info.runId)) returnsFinished.inc({ outcome });
+      },
+      callDuringReplay: false,
+    },
+    returnDrained: {
+      fn: (info, seconds) => {
+        if (firstDrain(info.runId)) returnDrain.observe(seconds);
       },
       callDuringReplay: false,
     },
   },
 };
+
+const SHUTDOWN_FORCE_MARGIN_MS = 3_000;
 
 /** The worker with every workflow and activity of the service registered. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -95,9 +94,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     maxWaitMs: api.budgetMaxWaitMs,
     maxConcurrent: api.maxConcurrent,
   });
-  for (const name of budgetNames) {
-    budgetLimit.set({ budget: name }, (budgets.rules[name].limit * 1000) / budgets.rules[name].windowMs);
-  }
+  exportBudgetRules(budgets.rules);
   const clientsFor = createTenantClients(deps.store, deps.endpoints, deps.logger, {
     budgets,
     bounds: api.bounds,
@@ -136,6 +133,9 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: tuning.maxCachedWorkflows,
-    shutdownGraceTime: tuning.shutdownGraceTime,
+    shutdownGraceTime: tuning.shutdownGraceMs,
+    // Cancelled activities get a moment to stop; one that ignores its cancellation must not hold the
+    // process: the worker gives up on it, and Temporal retries it once its timeout passes.
+    shutdownForceTime: tuning.shutdownGraceMs + SHUTDOWN_FORCE_MARGIN_MS,
   });
 }

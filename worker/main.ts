@@ -1,5 +1,5 @@
 // The worker as its own process (production): polls the task queue until SIGTERM/SIGINT, then lets
-// in-flight activities finish (shutdownGraceTime) before exiting. Serves the SDK's metrics and the
+// in-flight activities finish (WORKER_SHUTDOWN_GRACE_MS) before exiting. Serves the SDK's metrics and the
 // application metrics on their Prometheus endpoints, and traces when an OTLP endpoint is configured.
 import { apiEndpoints } from '../config/api-endpoints.ts';
 import { apiSettingsFromEnv } from '../config/api-settings.ts';
@@ -7,6 +7,7 @@ import { loadEnvOrExit } from '../config/env.ts';
 import { createLogger } from '../observability/logger.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
 import { startMetricsServer } from '../observability/metrics-server.ts';
+import { exportServiceState } from '../observability/state-metrics.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
 import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
@@ -15,6 +16,8 @@ import { openStoreFromEnv } from '../store/open-store.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { createWorker } from './create-worker.ts';
+import { drained } from './drain.ts';
+import { workerTuning } from './tuning.ts';
 
 const env = loadEnvOrExit();
 const logger = createLogger({ level: env.LOG_LEVEL });
@@ -54,8 +57,11 @@ try {
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     api: apiSettingsFromEnv(env),
+    tuning: workerTuning(env),
     tracing,
   });
+  // Returns by stage, parked returns by class, sweepers and tenants: counted when the metrics are scraped.
+  exportServiceState({ client, store, logger });
   logger.info(
     {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
@@ -66,7 +72,7 @@ try {
     'worker running',
   );
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once it is done.
-  await worker.run();
+  await drained(worker, worker.run(), logger);
   logger.info('worker stopped');
 } finally {
   await nativeConnection.close();

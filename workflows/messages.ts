@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CompletionAction } from '../config/tenant-settings.ts';
 import type { LoopReturn } from '../integrations/loop/loop-return.ts';
+import type { ReceiptDifference, CreatedLine, ReceivedLine } from './receipt-check.ts';
 import type { ReturnPlan } from './return-plan.ts';
 
 export type ReturnStage =
@@ -15,7 +16,9 @@ export type ReturnStage =
   | 'needs-attention'
   /** Held while the tenant is paused; continues where it was once the tenant is resumed. */
   | 'paused'
-  | 'cancelled';
+  | 'cancelled'
+  /** Its Loop destination is not handled in Finale: nothing was created there and Loop was left alone. */
+  | 'skipped';
 
 /** waiting = will fix itself; config = the merchant must change a setting; data = a record is wrong. */
 export type IssueClass = 'waiting' | 'config' | 'data';
@@ -63,11 +66,22 @@ export type ReturnOutcome =
   /** An earlier workflow of this return already saw its Finale return finished: nothing more to do. */
   | 'already-handled'
   /** Started for a late webhook, but Loop says the return is no longer open: nothing to do. */
-  | 'not-open-in-loop';
+  | 'not-open-in-loop'
+  /** Sent to a Loop destination the tenant does not handle in Finale. */
+  | 'skipped';
 
 export interface FinaleReturnRef {
   returnId: string;
   returnUrl: string;
+  /** The Finale location it was created at (chosen by the return's Loop destination). */
+  facilityName?: string;
+}
+
+/** What the warehouse received, compared with what the Finale return was created with. */
+export interface ReceiptCheck {
+  /** Each product whose received units differ; empty when the warehouse received exactly what was created. */
+  differences: ReceiptDifference[];
+  at: string;
 }
 
 export interface ManualCompletion {
@@ -106,6 +120,8 @@ export interface ReturnState {
   manualCompletion?: ManualCompletion;
   /** Operators' fixes of lines without a SKU, oldest first. */
   lineFixes?: LineFix[];
+  /** Set once Finale completed the return and its lines were compared with what was created. */
+  receipt?: ReceiptCheck;
   outcome?: ReturnOutcome;
   timeline: TimelineEntry[];
 }
@@ -124,8 +140,14 @@ export type ReturnPhase = 'create-in-finale' | 'await-completion' | 'update-loop
 export interface ReturnCarry {
   state: ReturnState;
   phase: ReturnPhase;
+  /** When the return was received (epoch ms); absent in carries of runs before it was recorded. */
+  receivedAt?: number;
   /** Finale's final status once known (`RETURN_COMPLETED` or `RETURN_CANCELLED`). */
   finaleStatusId?: string;
+  /** The lines the Finale return was created with, to compare with what the warehouse received. */
+  created?: CreatedLine[];
+  /** The completed Finale return's lines, when the report or the fallback check carried them. */
+  received?: ReceivedLine[];
   /** The order in Finale, once found: a later run goes straight on to the create. */
   order?: { orderUrl: string; productUrls: Record<string, string> };
   /** The create was tried before: a Finale return found now is this workflow's own. */
@@ -184,6 +206,8 @@ export interface FinaleReturnChanged {
   lastUpdatedDate?: string;
   /** The changed Finale return: a report about another return with the same returnId is ignored. */
   returnUrl?: string;
+  /** Its lines, when the sweeper's collection read carried them (what the warehouse received). */
+  items?: ReceivedLine[];
 }
 
 export interface MarkComplete {

@@ -25,10 +25,13 @@ import { returnWorkflowV1 } from './return/v1-return-workflow.ts';
 
 /** Marks every run of the second generation; a history without it replays on v1. */
 export const V2_PATCH = 'return-workflow-v2';
+/** Runs that route by Loop destination and check receipts (workflows/return/run.ts, ReturnFeatures). */
+export const DESTINATIONS_PATCH = 'destinations-and-receipts';
 
 export async function returnWorkflow(input: ReturnWorkflowInput): Promise<ReturnState> {
   if (!patched(V2_PATCH)) return returnWorkflowV1(input);
-  const run = new ReturnRun(input);
+  // Decided in the first workflow task, beside the v2 marker: no action of its own.
+  const run = new ReturnRun(input, { destinationsAndReceipts: patched(DESTINATIONS_PATCH) });
 
   // Handlers first, so the state can be queried from the very first moment.
   setHandler(stateQuery, () => run.state);

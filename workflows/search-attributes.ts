@@ -7,6 +7,10 @@ export const searchAttributes = {
   orderName: defineSearchAttributeKey('LoopOrderName', SearchAttributeType.KEYWORD),
   finaleReturnId: defineSearchAttributeKey('FinaleReturnId', SearchAttributeType.KEYWORD),
   stage: defineSearchAttributeKey('ReturnStage', SearchAttributeType.KEYWORD),
+  /** The code of the issue a return is parked on (e.g. `FacilityNotFound`); set when it parks or recovers. */
+  issueCode: defineSearchAttributeKey('ReturnIssueCode', SearchAttributeType.KEYWORD),
+  /** The class (waiting, config, data) of the issue a return last parked on; read with ReturnStage. */
+  issueClass: defineSearchAttributeKey('ReturnIssueClass', SearchAttributeType.KEYWORD),
 };
 
 export const allSearchAttributeKeys = Object.values(searchAttributes);

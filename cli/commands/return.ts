@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { AdminApi, AdminApiError } from '../admin-api.ts';
 import { CliError, exitCodes } from '../errors.ts';
-import { formatReturn } from '../format.ts';
+import { formatReturn, formatRetryParked } from '../format.ts';
 import { line } from '../io.ts';
 import { adminToken, workflowUiUrl } from '../settings.ts';
 import type { CommandContext } from './context.ts';
@@ -30,19 +30,44 @@ export function registerReturnCommands(program: Command, context: CommandContext
 
   returns
     .command('retry')
-    .description('Resume a return parked in needs-attention now, instead of at its next automatic re-check')
-    .argument('<tenantId>', 'tenant the return belongs to')
-    .argument('<loopReturnId>', 'the return ID in Loop')
+    .description(
+      'Resume a return parked in needs-attention now, instead of at its next automatic re-check; with --all, ' +
+        'every parked return of a tenant (optionally only those on one issue code)',
+    )
+    .argument('[tenantId]', 'tenant the return belongs to')
+    .argument('[loopReturnId]', 'the return ID in Loop')
+    .option('--all', 'every return of --tenant parked in needs-attention, in one Temporal batch signal')
+    .option('--tenant <tenantId>', 'with --all: the tenant whose parked returns to retry')
+    .option('--code <code>', 'with --all: only returns parked on this issue code, e.g. FacilityNotFound')
     .option('--by <name>', 'who is retrying (recorded in the timeline)', process.env.USER)
-    .option('--json', 'print the workflow state as JSON')
+    .option('--json', 'print the workflow state (with --all: the counts) as JSON')
     .action(
       async (
-        tenantId: string,
-        loopReturnId: string,
-        options: { by?: string; json?: boolean },
+        tenantId: string | undefined,
+        loopReturnId: string | undefined,
+        options: { all?: boolean; tenant?: string; code?: string; by?: string; json?: boolean },
         command: Command,
       ) => {
         const settings = context.settings(command);
+        if (options.all) {
+          if (tenantId !== undefined || loopReturnId !== undefined || options.tenant === undefined) {
+            throw new CliError(
+              'With --all, name the tenant with --tenant <tenantId> and no return: return retry --all --tenant demo [--code FacilityNotFound]',
+              exitCodes.usage,
+            );
+          }
+          const api = new AdminApi(settings.gatewayUrl, await adminToken(settings));
+          const result = await api.retryParked(options.tenant, { code: options.code, by: options.by });
+          if (options.json) return line(context.io.out, JSON.stringify(result, null, 2));
+          return context.io.out(formatRetryParked(result));
+        }
+        if (tenantId === undefined || loopReturnId === undefined || options.tenant || options.code) {
+          throw new CliError(
+            'Name one return (return retry <tenantId> <loopReturnId>), or every parked return of a tenant ' +
+              '(return retry --all --tenant <tenantId> [--code <code>])',
+            exitCodes.usage,
+          );
+        }
         const api = new AdminApi(settings.gatewayUrl, await adminToken(settings));
         let state;
         try {

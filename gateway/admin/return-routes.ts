@@ -9,6 +9,8 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import type { TenantStore } from '../../store/tenant-store.ts';
+import { retryParkedReturns } from '../../temporal/retry-parked.ts';
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import {
   fixLinesUpdate,
@@ -25,14 +27,21 @@ import {
   fixLinesBody,
   markCompleteBody,
   retryBody,
+  retryParkedAnswer,
+  retryParkedBody,
   returnParams,
   returnStateSchema,
+  tenantParams,
 } from './schemas.ts';
 
 export interface ReturnRoutesOptions {
+  store: TenantStore;
   temporal: TemporalDeps;
   temporalTimeoutMs: number;
 }
+
+/** How long a retry of every parked return waits for its batch to finish before answering with partial counts. */
+const RETRY_PARKED_WAIT_MS = 10_000;
 
 const RETRY_AFTER_SECONDS = 5;
 
@@ -124,6 +133,41 @@ export const returnRoutes: FastifyPluginAsyncZod<ReturnRoutesOptions> = async (f
       return onReturn(request.params, request.log, (handle) =>
         handle.executeUpdate(retryUpdate, { args: [{ version: 1, ...(by === undefined ? {} : { by }) }] }),
       );
+    },
+  );
+
+  fastify.post(
+    '/tenants/:tenantId/retry-parked',
+    {
+      schema: {
+        summary:
+          'Resume every return of the tenant parked in needs-attention (optionally only those on one issue ' +
+          'code) with one Temporal batch signal; answers how many it matched and nudged',
+        tags,
+        params: tenantParams,
+        body: retryParkedBody,
+        response: { 200: retryParkedAnswer, ...errorAnswers(400, 401, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params;
+      const { code, by } = request.body;
+      if (!(await options.store.getTenant(tenantId))) throw new HttpError(404, `No tenant "${tenantId}".`);
+      try {
+        const result = await retryParkedReturns(
+          client,
+          { tenantId, codes: code === undefined ? undefined : [code], by: by ?? 'an operator (admin API)' },
+          { waitMs: RETRY_PARKED_WAIT_MS },
+        );
+        request.log.info({ tenantId, code, ...result }, 'retried the parked returns of a tenant');
+        return { tenantId, code: code ?? null, ...result };
+      } catch (error) {
+        if (isTemporalUnavailable(error)) {
+          request.log.warn({ err: error, tenantId }, 'Temporal did not start the batch retry');
+          throw serviceUnavailable(RETRY_AFTER_SECONDS);
+        }
+        throw error;
+      }
     },
   );
 

@@ -52,7 +52,7 @@ export async function adminRoutes(fastify: FastifyInstance, options: AdminRoutes
   await fastify.register(openApi);
   const { store, temporal, temporalTimeoutMs } = options;
   await fastify.register(tenantRoutes, { store, temporal, temporalTimeoutMs });
-  await fastify.register(returnRoutes, { temporal, temporalTimeoutMs });
+  await fastify.register(returnRoutes, { store, temporal, temporalTimeoutMs });
   await fastify.register(inviteRoutes, { store, publicBaseUrl: options.publicBaseUrl });
   await fastify.register(readinessRoutes, { readiness: options.readiness });
 }

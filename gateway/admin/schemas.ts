@@ -7,6 +7,7 @@ import {
   storedTenantSettingsSchema,
   tenantIdSchema,
 } from '../../config/tenant-settings.ts';
+import { ISSUE_CODE_PATTERN } from '../../workflows/issue-codes.ts';
 import type { ReturnState, ReturnStage } from '../../workflows/messages.ts';
 
 const text = (field: string, max: number) =>
@@ -30,6 +31,14 @@ export const inviteParams = z.object({ id: pathId('Invite ID') });
 
 /** `by` names the operator in the return's timeline. */
 export const retryBody = z.strictObject({ by: text('by', 200).optional() });
+/** Every parked return of the tenant, or only those parked on one issue code. */
+export const retryParkedBody = z.strictObject({
+  code: z
+    .string({ error: '"code" must be an issue code, as text' })
+    .regex(ISSUE_CODE_PATTERN, { error: '"code" must be an issue code such as FacilityNotFound' })
+    .optional(),
+  by: text('by', 200).optional(),
+});
 export const markCompleteBody = z.strictObject({ by: text('by', 200), reason: text('reason', 1_000) });
 /** Lines Loop sent without a SKU: each given its Finale product, or all left out. */
 export const fixLinesBody = z
@@ -73,6 +82,17 @@ export const errorAnswer = z.object({
   issues: z.array(z.string()).optional(),
 });
 
+/** How many parked returns one batch operation matched and signalled to retry. */
+export const retryParkedAnswer = z.object({
+  tenantId: z.string(),
+  code: z.string().nullable(),
+  jobId: z.string().describe('The Temporal batch operation that signalled them'),
+  matched: z.number().int().describe('Parked returns the batch matched'),
+  nudged: z.number().int().describe('Of those, signalled to retry'),
+  failed: z.number().int(),
+  finished: z.boolean().describe('False when the batch was still running at the answer: counts are partial'),
+});
+
 /** Settings as stored: a tenant saved under older rules is still shown. */
 export const tenantsAnswer = z.object({ tenants: z.array(storedTenantSettingsSchema) });
 export const tenantAnswer = z.object({ tenant: storedTenantSettingsSchema });
@@ -88,6 +108,7 @@ export const returnStages = [
   'needs-attention',
   'paused',
   'cancelled',
+  'skipped',
 ] as const satisfies readonly ReturnStage[];
 
 /** The return workflow's `state` query answer (workflows/messages.ts), which the return routes pass on. */
@@ -98,7 +119,9 @@ export const returnStateSchema = z.object({
   orderName: z.string().optional(),
   stage: z.enum(returnStages),
   waitingFor: z.string(),
-  finaleReturn: z.object({ returnId: z.string(), returnUrl: z.string() }).optional(),
+  finaleReturn: z
+    .object({ returnId: z.string(), returnUrl: z.string(), facilityName: z.string().optional() })
+    .optional(),
   completionAction: z.enum(completionActions).optional(),
   flagReasons: z.array(z.string()),
   unmappedReasons: z.array(z.string()),
@@ -128,6 +151,20 @@ export const returnStateSchema = z.object({
       }),
     )
     .optional(),
+  receipt: z
+    .object({
+      differences: z.array(
+        z.object({
+          product: z.string(),
+          expected: z.number(),
+          received: z.number(),
+          line: z.string().describe('e.g. "TEE-BLK-M: expected 2, received 1"'),
+        }),
+      ),
+      at: z.string(),
+    })
+    .describe('What the warehouse received compared with what was created, once Finale completed the return')
+    .optional(),
   outcome: z
     .enum([
       'processed',
@@ -137,6 +174,7 @@ export const returnStateSchema = z.object({
       'already-closed-in-loop',
       'already-handled',
       'not-open-in-loop',
+      'skipped',
     ])
     .optional(),
   timeline: z.array(z.object({ at: z.string(), stage: z.enum(returnStages), event: z.string() })),
@@ -185,6 +223,8 @@ export type TenantsAnswer = z.output<typeof tenantsAnswer>;
 export type TenantAnswer = z.output<typeof tenantAnswer>;
 export type ReturnStateAnswer = z.output<typeof returnStateSchema>;
 export type RetryBody = z.input<typeof retryBody>;
+export type RetryParkedBody = z.input<typeof retryParkedBody>;
+export type RetryParkedAnswer = z.output<typeof retryParkedAnswer>;
 export type MarkCompleteBody = z.input<typeof markCompleteBody>;
 export type FixLinesBody = z.input<typeof fixLinesBody>;
 export type CreateInviteBody = z.input<typeof createInviteBody>;

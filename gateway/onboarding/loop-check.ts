@@ -1,5 +1,5 @@
 import { AuthenticationError, isApiError, RetryableApiError } from '../../integrations/errors.ts';
-import { LoopClient } from '../../integrations/loop/client.ts';
+import { LoopClient, type LoopDestination } from '../../integrations/loop/client.ts';
 import { loopScopes, type LoopScope } from '../../integrations/loop/scopes.ts';
 import type { FieldErrors } from './form.ts';
 
@@ -12,6 +12,8 @@ export interface LoopCheckInput {
 export interface LoopCheck {
   errors: FieldErrors;
   formErrors: string[];
+  /** The shop's destinations, once Loop answered the Destinations (Read) probe. */
+  destinations?: LoopDestination[];
 }
 
 const TIMEOUT_MS = 10_000;
@@ -29,6 +31,7 @@ export async function checkLoop(input: LoopCheckInput): Promise<LoopCheck> {
     timeoutMs: TIMEOUT_MS,
   });
   const now = Date.now();
+  const destinationsRead: Promise<LoopDestination[]> = client.listDestinations();
   const probes: [LoopScope, () => Promise<unknown>][] = [
     // The last minute of returns: one small page whatever the shop's size.
     [
@@ -36,9 +39,11 @@ export async function checkLoop(input: LoopCheckInput): Promise<LoopCheck> {
       () => client.listReturnsUpdated({ from: new Date(now - 60_000), to: new Date(now) }),
     ],
     [loopScopes.developerTools, () => client.listWebhooks()],
-    [loopScopes.destinationsRead, () => client.listDestinations()],
+    [loopScopes.destinationsRead, () => destinationsRead],
   ];
   const results = await Promise.allSettled(probes.map(([, probe]) => probe()));
+  // The scope probe's answer doubles as the list the destination mapping offers.
+  const destinations = await destinationsRead.catch(() => undefined);
 
   const missing: LoopScope[] = [];
   let unreachable = false;
@@ -74,5 +79,5 @@ export async function checkLoop(input: LoopCheckInput): Promise<LoopCheck> {
         'if it keeps happening, email support@loopreturns.com.',
     );
   }
-  return { errors, formErrors };
+  return { errors, formErrors, destinations };
 }

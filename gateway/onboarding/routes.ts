@@ -5,6 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteShorthandOp
 import { apiEndpoints, type ApiEndpointsEnv } from '../../config/api-endpoints.ts';
 import type { TenantRecord, TenantStore } from '../../store/tenant-store.ts';
 import type { Invite } from '../../store/invite-store.ts';
+import { retryConfigParkedReturns } from '../../temporal/retry-parked.ts';
 import { requestSummary } from '../plugins/request-log.ts';
 import { loopWebhookUrl, onboardingLinkPath, onboardingPrefix } from '../public-urls.ts';
 import { connectTenant, saveTenant } from './connect.ts';
@@ -18,7 +19,7 @@ import {
   typedSecrets,
 } from './form.ts';
 import { listTenantReturns } from './tenant-returns.ts';
-import { validateAll, validateFinale, type ValidationContext } from './validate.ts';
+import { validateAll, validateDestinations, validateFinale, type ValidationContext } from './validate.ts';
 import type { SafeHtml } from './views/html.ts';
 import { assetsPath } from './views/layout.ts';
 import { unusableLinkPage, usedLinkPage } from './views/link-pages.ts';
@@ -42,6 +43,9 @@ const assets = {
   'onboarding.css': 'text/css; charset=utf-8',
   'onboarding.js': 'text/javascript; charset=utf-8',
 } as const;
+
+/** How long a save waits for its retry of parked returns; the merchant is waiting for the page. */
+const RESUME_WAIT_MS = 5_000;
 
 /** The link's token is a credential: keep it out of request logs, whatever logger the routes run under. */
 const linkRouteOptions: RouteShorthandOptions = { logSerializers: { req: requestSummary } };
@@ -192,8 +196,14 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
     if (submission.intent === 'check-finale' || submission.useFacility !== undefined) {
       return render(200, await validateFinale(form, context));
     }
+    if (submission.intent === 'load-destinations') {
+      const loaded = await validateDestinations(form, context);
+      if (loaded.destinationRows) form.destinationRows = loaded.destinationRows;
+      return render(200, loaded);
+    }
 
     const validation = await validateAll(form, context);
+    if (validation.destinationRows) form.destinationRows = validation.destinationRows;
     const { tenant } = validation;
     if (!tenant) return render(422, validation);
     const saved = await saveTenant(store, invite, token, tenant, state.mode);
@@ -214,8 +224,33 @@ export const onboardingRoutes: FastifyPluginAsync<OnboardingOptions> = async (fa
       { tenantId: saved.tenantId, mode: state.mode, inviteId: invite.id },
       'onboarding saved and connected a tenant',
     );
+    if (state.mode === 'edit') await resumeParkedReturns(request, saved.tenantId);
     return reply.redirect(`${linkPath(token)}/test`, 303);
   });
+
+  /**
+   * A changed setting may be the fix a parked return waits for: returns parked on a config issue retry at
+   * once instead of at their next automatic re-check. Never fails the save: the re-check remains.
+   */
+  async function resumeParkedReturns(request: FastifyRequest, tenantId: string) {
+    try {
+      const result = await retryConfigParkedReturns(
+        temporal.client,
+        tenantId,
+        'the merchant (settings saved)',
+        {
+          waitMs: RESUME_WAIT_MS,
+        },
+      );
+      if (result.matched > 0)
+        request.log.info({ tenantId, ...result }, 'settings saved: parked returns resumed');
+    } catch (error) {
+      request.log.warn(
+        { err: error, tenantId },
+        'settings saved, but parked returns could not be resumed now',
+      );
+    }
+  }
 
   /** The tenant this link set up or changes, or undefined after redirecting to the form (nothing yet). */
   async function linkedTenant(request: LinkRequest, reply: FastifyReply) {

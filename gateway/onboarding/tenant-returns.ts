@@ -14,6 +14,10 @@ export interface TenantReturn {
   waitingFor?: string;
   outcome?: ReturnOutcome;
   finaleReturnId?: string;
+  /** The Finale location the return was created at. */
+  facilityName?: string;
+  /** What the warehouse received differently from what was created, one line per product. */
+  receiptDifferences?: string[];
   /** The suggested fix when the return needs attention. */
   fix?: string;
   startedAt: Date;
@@ -64,6 +68,8 @@ async function withLiveState(client: Client, info: WorkflowExecutionInfo): Promi
       stage: state.stage,
       orderName: state.orderName ?? row.orderName,
       finaleReturnId: state.finaleReturn?.returnId ?? row.finaleReturnId,
+      facilityName: state.finaleReturn?.facilityName,
+      receiptDifferences: state.receipt?.differences.map((difference) => difference.line),
       waitingFor: state.waitingFor,
       outcome: state.outcome,
       fix: state.stage === 'needs-attention' ? state.lastError?.fix : undefined,

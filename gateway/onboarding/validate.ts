@@ -12,15 +12,19 @@ import {
 import type { ApiEndpoints } from '../../activities/tenant-clients.ts';
 import { checkFinale } from './finale-check.ts';
 import {
+  destinationRoute,
+  LOCATION_ROUTE_PREFIX,
   keptWhenBlank,
   secretFields,
   splitFlagReasons,
+  withLoopDestinations,
+  type DestinationRow,
   type FieldErrors,
   type FieldKey,
   type OnboardingForm,
   type SecretField,
 } from './form.ts';
-import { checkLoop } from './loop-check.ts';
+import { checkLoop, type LoopCheck } from './loop-check.ts';
 
 export interface ValidationContext {
   endpoints: ApiEndpoints;
@@ -37,6 +41,8 @@ export interface Validation {
   formErrors: string[];
   locations?: string[];
   facilitySuggestion?: string;
+  /** The destination rows to show, when Loop's destinations were read. */
+  destinationRows?: DestinationRow[];
   /** Present only when nothing is wrong. */
   tenant?: NewTenant;
 }
@@ -84,6 +90,17 @@ function checkReasonRows(form: OnboardingForm, errors: FieldErrors): Record<stri
   return map;
 }
 
+/** Destination rows as the settings' map; a row with no valid choice gets a message instead. */
+function checkDestinationRows(form: OnboardingForm, errors: FieldErrors) {
+  const map: NonNullable<TenantSettings['destinationMap']> = {};
+  form.destinationRows.forEach((row, index) => {
+    const route = destinationRoute(row);
+    if (route) map[row.id] = route;
+    else errors[`destination-${index}`] = 'Choose where returns sent to this destination go.';
+  });
+  return map;
+}
+
 function fieldForProblem(path: string, form: OnboardingForm): FieldKey | undefined {
   const [group, field, ...rest] = path.split('.');
   if (group === 'secrets') return field as SecretField;
@@ -93,6 +110,10 @@ function fieldForProblem(path: string, form: OnboardingForm): FieldKey | undefin
     const index = form.reasonRows.findIndex((row) => row.label === label);
     return index >= 0 ? `reason-${index}` : undefined;
   }
+  if (field === 'destinationMap') {
+    const index = form.destinationRows.findIndex((row) => row.id === rest[0]);
+    return index >= 0 ? `destination-${index}` : undefined;
+  }
   if (field === 'flagReasons') return 'flagReasons';
   const known: FieldKey[] = [
     'tenantId',
@@ -100,8 +121,23 @@ function fieldForProblem(path: string, form: OnboardingForm): FieldKey | undefin
     'finaleAccountName',
     'destinationFacilityName',
     'completionAction',
+    'unmappedDestinations',
+    'receiptMismatch',
+    'loopNoteOnCreate',
   ];
   return known.find((name) => name === field);
+}
+
+/** A destination sent to a Finale location that is not one of the account's active locations. */
+function checkMappedLocations(form: OnboardingForm, locations: string[], errors: FieldErrors): void {
+  const choose = locations.length > 0 ? ` Choose one of: ${locations.map((l) => `“${l}”`).join(', ')}.` : '';
+  form.destinationRows.forEach((row, index) => {
+    if (!row.route.startsWith(LOCATION_ROUTE_PREFIX)) return;
+    const name = row.route.slice(LOCATION_ROUTE_PREFIX.length).trim();
+    if (!locations.includes(name)) {
+      errors[`destination-${index}`] ??= `Finale has no active location called “${name}”.${choose}`;
+    }
+  });
 }
 
 /** Format checks only: no network. */
@@ -109,6 +145,7 @@ function checkFormats(form: OnboardingForm, context: ValidationContext) {
   const errors: FieldErrors = {};
   const formErrors: string[] = [];
   const reasonMap = checkReasonRows(form, errors);
+  const destinationMap = checkDestinationRows(form, errors);
   const { paused: _paused, ...kept } = context.existing ?? {};
   const input: NewTenant = {
     settings: {
@@ -120,6 +157,15 @@ function checkFormats(form: OnboardingForm, context: ValidationContext) {
       reasonMap,
       flagReasons: splitFlagReasons(form.flagReasons),
       completionAction: form.completionAction as TenantSettings['completionAction'],
+      destinationMap,
+      // A choice the form did not send keeps the saved value (or the default).
+      ...(form.unmappedDestinations && {
+        unmappedDestinations: form.unmappedDestinations as TenantSettings['unmappedDestinations'],
+      }),
+      ...(form.receiptMismatch && {
+        receiptMismatch: form.receiptMismatch as TenantSettings['receiptMismatch'],
+      }),
+      loopNoteOnCreate: form.loopNoteOnCreate === 'on',
     },
     secrets: effectiveSecrets(form, context.storedSecrets),
   };
@@ -162,12 +208,43 @@ export async function validateFinale(form: OnboardingForm, context: ValidationCo
   return { ...finale, errors: { ...finale.errors, ...errors } };
 }
 
-/** The save button: every field, formats first, then Finale and Loop live for the fields that passed. */
-export async function validateAll(form: OnboardingForm, context: ValidationContext): Promise<Validation> {
-  const { errors, formErrors, input } = checkFormats(form, context);
-  const secrets = input.secrets;
+/** Loop and Finale for the mapping table: the shop's destinations and the account's locations. */
+export async function validateDestinations(
+  form: OnboardingForm,
+  context: ValidationContext,
+): Promise<Validation> {
+  const formats = checkFormats(form, context);
+  const [finale, loop] = await Promise.all([
+    validateFinale(form, context),
+    formats.errors.loopApiKey ? undefined : checkLoopOf(formats.input.secrets, context),
+  ]);
+  const errors: FieldErrors = { ...finale.errors };
+  if (formats.errors.loopApiKey) errors.loopApiKey = formats.errors.loopApiKey;
+  for (const [field, message] of Object.entries(loop?.errors ?? {}) as [FieldKey, string][]) {
+    errors[field] ??= message;
+  }
+  const formErrors = [...finale.formErrors, ...(loop?.formErrors ?? [])];
+  const destinationRows = loop?.destinations && withLoopDestinations(form.destinationRows, loop.destinations);
+  return { ...finale, errors, formErrors, destinationRows };
+}
 
-  const finaleCheck = has(errors, finaleCredentialFields)
+const checkLoopOf = (secrets: TenantSecrets, context: ValidationContext): Promise<LoopCheck> =>
+  checkLoop({
+    baseUrl: context.endpoints.loopBaseUrl,
+    apiVersion: context.endpoints.loopApiVersion,
+    apiKey: secrets.loopApiKey,
+  });
+
+/**
+ * The save button: every field, formats first, then Finale and Loop live for the fields that passed. A new
+ * tenant's Loop destinations missing from the table are mapped to the destination facility, the merchant
+ * guide's default, so only destinations added later count as unmapped.
+ */
+export async function validateAll(form: OnboardingForm, context: ValidationContext): Promise<Validation> {
+  const first = checkFormats(form, context);
+  const secrets = first.input.secrets;
+
+  const finaleCheck = has(first.errors, finaleCredentialFields)
     ? undefined
     : checkFinale({
         baseUrl: context.endpoints.finaleBaseUrl,
@@ -176,18 +253,22 @@ export async function validateAll(form: OnboardingForm, context: ValidationConte
         apiSecret: secrets.finaleApiSecret,
         facilityName: form.destinationFacilityName,
       });
-  const loopCheck = errors.loopApiKey
-    ? undefined
-    : checkLoop({
-        baseUrl: context.endpoints.loopBaseUrl,
-        apiVersion: context.endpoints.loopApiVersion,
-        apiKey: secrets.loopApiKey,
-      });
+  const loopCheck = first.errors.loopApiKey ? undefined : checkLoopOf(secrets, context);
   const tenantIdCheck =
-    context.existing === undefined && errors.tenantId === undefined
+    context.existing === undefined && first.errors.tenantId === undefined
       ? context.tenantIdTaken(form.tenantId)
       : Promise.resolve(false);
   const [finale, loop, taken] = await Promise.all([finaleCheck, loopCheck, tenantIdCheck]);
+
+  const destinationRows =
+    loop?.destinations && context.existing === undefined
+      ? withLoopDestinations(form.destinationRows, loop.destinations)
+      : undefined;
+  const { errors, formErrors, input } = destinationRows
+    ? checkFormats({ ...form, destinationRows }, context)
+    : first;
+  if (finale?.locations)
+    checkMappedLocations({ ...form, ...(destinationRows && { destinationRows }) }, finale.locations, errors);
 
   if (taken) {
     errors.tenantId = `The store ID “${form.tenantId}” is already taken. Choose another, e.g. “${form.tenantId.slice(0, 59)}-2”.`;
@@ -205,6 +286,7 @@ export async function validateAll(form: OnboardingForm, context: ValidationConte
     formErrors,
     locations: finale?.locations,
     facilitySuggestion: finale?.facilitySuggestion,
+    destinationRows,
     tenant: ok ? input : undefined,
   };
 }

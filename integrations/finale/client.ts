@@ -58,6 +58,8 @@ export interface FinaleClientOptions {
   bounds?: Partial<UpstreamBounds>;
   logger?: Logger;
   timeoutMs?: number;
+  /** The cancellation of the work each call is made for (`HttpClientOptions.cancellation`). */
+  cancellation?: () => AbortSignal | undefined;
 }
 
 const FINALE_BASE_URL = 'https://app.finaleinventory.com';
@@ -98,6 +100,11 @@ const columnsSchema = z.record(z.string(), z.unknown());
  * a collection read and those are budgeted per hour.
  */
 const accountsSeen = new Set<string>();
+/**
+ * Account checks in flight, per account root and credential: a burst of 404s (new orders not synced yet)
+ * before the first answer shares one check rather than spending a collection read each.
+ */
+const accountChecks = new Map<string, Promise<void>>();
 
 /**
  * Finale Inventory REST client for one account and API key. Every failure is one of the error classes in
@@ -109,6 +116,7 @@ export class FinaleClient {
   /** `/{account}/api`: every resource URL of this account starts with it, including host-relative ones Finale returns. */
   private readonly apiRoot: string;
   private readonly accountRootKey: string;
+  private readonly credentialKey: string;
   private readonly logger: Logger | undefined;
 
   constructor(options: FinaleClientOptions) {
@@ -119,6 +127,7 @@ export class FinaleClient {
     const origin = new URL(options.baseUrl ?? FINALE_BASE_URL).origin;
     this.accountRootKey = `${origin}${this.apiRoot}`;
     this.logger = options.logger;
+    this.credentialKey = credentialKey('finale', options.apiKey);
     this.http = new HttpClient({
       api: 'finale',
       baseUrl: origin,
@@ -126,11 +135,12 @@ export class FinaleClient {
         authorization: `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`,
         accept: 'application/json',
       },
-      credentialKey: credentialKey('finale', options.apiKey),
+      credentialKey: this.credentialKey,
       budgets: options.budgets ?? processLocalBudgets(),
       bounds: options.bounds,
       logger: options.logger,
       timeoutMs: options.timeoutMs,
+      cancellation: options.cancellation,
       retryAfterMs: finaleRetryAfterMs,
       defaultRetryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
       errorMessage: finaleErrorMessage,
@@ -408,8 +418,18 @@ export class FinaleClient {
       );
     }
     // Throws the account error above if the account itself is wrong.
-    if (!accountsSeen.has(this.accountRootKey)) await this.checkCredentials();
+    if (!accountsSeen.has(this.accountRootKey)) await this.checkAccountOnce();
     return error;
+  }
+
+  private checkAccountOnce(): Promise<void> {
+    const id = `${this.accountRootKey}\u0000${this.credentialKey}`;
+    let check = accountChecks.get(id);
+    if (!check) {
+      check = this.checkCredentials().finally(() => accountChecks.delete(id));
+      accountChecks.set(id, check);
+    }
+    return check;
   }
 
   /** Only URLs of this account are followed: they carry the credentials, so a stray URL must not take them elsewhere. */

@@ -51,7 +51,14 @@ export const returnRecordSchema = z.object({
       z.object({
         productUrl: z.string(),
         productId: optionalText,
-        quantity: z.number(),
+        // Finale's number fields are JSON numbers in every example; a numeric string is read the same.
+        quantity: z.union([
+          z.number(),
+          z
+            .string()
+            .regex(/^\d+(\.\d+)?$/)
+            .transform(Number),
+        ]),
         returnReasonId: optionalText,
       }),
     )
@@ -66,10 +73,12 @@ export const toFinaleReturn = (record: ReturnRecord): FinaleReturn => ({
   lastUpdatedDate: record.lastUpdatedDate,
   destinationFacilityUrl: record.destinationFacilityUrl,
   primaryOrderUrl: record.primaryOrderUrl,
-  items: (record.returnItemList ?? []).map((item) => ({
-    productUrl: item.productUrl,
-    productId: item.productId,
-    quantity: item.quantity,
-    returnReasonId: item.returnReasonId,
-  })),
+  ...(record.returnItemList && {
+    items: record.returnItemList.map((item) => ({
+      productUrl: item.productUrl,
+      productId: item.productId,
+      quantity: item.quantity,
+      returnReasonId: item.returnReasonId,
+    })),
+  }),
 });

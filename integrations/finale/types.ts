@@ -56,8 +56,11 @@ export interface FinaleReturn {
   lastUpdatedDate?: string;
   destinationFacilityUrl?: string;
   primaryOrderUrl?: string;
-  /** Empty when read from a collection: collection reads may leave line items out. */
-  items: FinaleReturnItem[];
+  /**
+   * The lines as Finale holds them now (after completion: what the warehouse received). Absent when Finale
+   * left them out, as collection reads may; an empty list means the return has no lines.
+   */
+  items?: FinaleReturnItem[];
 }
 
 export interface NewFinaleReturnItem {

@@ -57,6 +57,8 @@ export interface LoopClientOptions {
   maxListPages?: number;
   logger?: Logger;
   timeoutMs?: number;
+  /** The cancellation of the work each call is made for (`HttpClientOptions.cancellation`). */
+  cancellation?: () => AbortSignal | undefined;
 }
 
 /** Every Loop call spends the key's one budget. */
@@ -124,6 +126,7 @@ export class LoopClient {
       bounds: options.bounds,
       logger: options.logger,
       timeoutMs: options.timeoutMs,
+      cancellation: options.cancellation,
       retryAfterMs: loopRetryAfterMs,
       defaultRetryAfterMs: DEFAULT_LOOP_RETRY_AFTER_MS,
       errorMessage: loopErrorMessage,

@@ -196,7 +196,9 @@ export function registerFinaleApi(app: FastifyInstance, state: FinaleSimulatorSt
 
   route('GET', '/:account/api/return', ({ account, query }) =>
     collection(
-      account.returns.map((record) => renderReturn(record, { withItems: false })),
+      account.returns.map((record) =>
+        renderReturn(record, { withItems: state.settings.collectionReturnItems === 'include' }),
+      ),
       query,
       state.clock.now(),
     ),

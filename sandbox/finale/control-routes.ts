@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { registerControls } from '../shared/control-routes.ts';
 import {
+  returnCompletionSchema,
+  returnItemsChangeSchema,
   returnRefSchema,
   type AccountSeed,
   type ClockControl,
@@ -44,9 +46,14 @@ export function registerFinaleControls(app: FastifyInstance, state: FinaleSimula
     control.get<{ Params: AccountParams }>('/accounts/:account/returns', async (request) =>
       state.listReturns(request.params.account),
     );
-    control.post('/returns/complete', async (request) =>
-      state.completeReturn(returnRefSchema.parse(request.body).returnUrl),
-    );
+    control.post('/returns/complete', async (request) => {
+      const { returnUrl, items } = returnCompletionSchema.parse(request.body);
+      return state.completeReturn(returnUrl, { items });
+    });
+    control.post('/returns/items', async (request) => {
+      const { returnUrl, items } = returnItemsChangeSchema.parse(request.body);
+      return state.changeReturnItems(returnUrl, items);
+    });
     control.post('/returns/cancel', async (request) =>
       state.cancelReturn(returnRefSchema.parse(request.body).returnUrl),
     );

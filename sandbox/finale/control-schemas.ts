@@ -44,6 +44,13 @@ export const orderSeedSchema = z.object({
 
 export const returnStatusSchema = z.enum(['RETURN_CREATED', 'RETURN_COMPLETED', 'RETURN_CANCELLED']);
 
+/** A return line by productId of a seeded product. */
+const returnItemSeedSchema = z.object({
+  productId: z.string().min(1),
+  quantity: z.number().positive().default(1),
+  returnReasonId: z.string().min(1).optional(),
+});
+
 export const returnSeedSchema = z.object({
   returnId: z.string().min(1),
   statusId: returnStatusSchema.default('RETURN_CREATED'),
@@ -51,15 +58,7 @@ export const returnSeedSchema = z.object({
   orderId: z.string().min(1).optional(),
   /** Name of a seeded facility. */
   facilityName: z.string().min(1).optional(),
-  items: z
-    .array(
-      z.object({
-        productId: z.string().min(1),
-        quantity: z.number().positive().default(1),
-        returnReasonId: z.string().min(1).optional(),
-      }),
-    )
-    .default([]),
+  items: z.array(returnItemSeedSchema).default([]),
   /** ISO date or epoch ms; default: the simulator clock's now. */
   lastUpdatedDate: timestamp.optional(),
   /** Further fields served with the return (e.g. `fromPartyUrl`, `publicNotes`). */
@@ -74,6 +73,11 @@ const windowLimitSchema = z
 export const settingsPatchSchema = z.object({
   /** Whether Finale rejects a second return with the same returnId is not documented. */
   duplicateReturnIds: z.enum(['allow', 'reject']).optional(),
+  /**
+   * Whether a collection read of returns carries `returnItemList`: reported absent for orders, not
+   * documented for returns, so left out by default (the worse case for the client).
+   */
+  collectionReturnItems: z.enum(['omit', 'include']).optional(),
   /**
    * Per-account limits, each a sliding window: GETs (collection reads included), POSTs, and collection reads.
    * Off (null) unless set; the published figures are 120 GET and 120 POST a minute and 300 collection reads
@@ -93,16 +97,30 @@ export const clockControlSchema = z.union([
 
 export const returnRefSchema = z.object({ returnUrl: z.string().min(1) });
 
+/**
+ * What the warehouse received, replacing the return's lines: fewer or more units, another product, a line
+ * left out. Only a draft return can change.
+ */
+export const returnItemsChangeSchema = returnRefSchema.extend({ items: z.array(returnItemSeedSchema) });
+
+/** Completes a return, optionally recording first what was actually received. */
+export const returnCompletionSchema = returnRefSchema.extend({
+  items: z.array(returnItemSeedSchema).optional(),
+});
+
 export type AccountSeed = z.input<typeof accountSeedSchema>;
 export type FacilitySeed = z.input<typeof facilitySeedSchema>;
 export type ProductSeed = z.input<typeof productSeedSchema>;
 export type OrderSeed = z.input<typeof orderSeedSchema>;
 export type ReturnSeed = z.input<typeof returnSeedSchema>;
 export type ClockControl = z.input<typeof clockControlSchema>;
+export type ReturnItemsChange = z.input<typeof returnItemsChangeSchema>;
+export type ReturnCompletion = z.input<typeof returnCompletionSchema>;
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 export type WindowLimit = z.output<typeof windowLimitSchema>;
 export interface FinaleSettings {
   duplicateReturnIds: 'allow' | 'reject';
+  collectionReturnItems: 'omit' | 'include';
   rateLimits: { get: WindowLimit; post: WindowLimit; collection: WindowLimit };
 }
 export type ReturnStatus = z.output<typeof returnStatusSchema>;

@@ -74,7 +74,10 @@ export const renderProduct = (product: SimProduct) => ({
   lastUpdatedDate: toFinaleDate(product.lastUpdatedMs),
 });
 
-/** Collection reads leave line items out (reported for orders; assumed for returns, the worse case). */
+/**
+ * Collection reads leave line items out (reported for orders; for returns a setting, by default the same,
+ * the worse case).
+ */
 export const renderOrder = (order: SimOrder, { withItems }: { withItems: boolean }) => ({
   ...order.extra,
   orderId: order.orderId,

@@ -20,6 +20,8 @@ import {
   facilitySeedSchema,
   orderSeedSchema,
   productSeedSchema,
+  returnCompletionSchema,
+  returnItemsChangeSchema,
   returnSeedSchema,
   settingsPatchSchema,
   type AccountSeed,
@@ -28,6 +30,8 @@ import {
   type FinaleSettings,
   type OrderSeed,
   type ProductSeed,
+  type ReturnCompletion,
+  type ReturnItemsChange,
   type ReturnSeed,
   type SettingsPatch,
 } from './control-schemas.ts';
@@ -56,6 +60,7 @@ export interface NewReturn {
 /** Where Finale's documentation is silent, the worse case for the client; no rate limits unless asked for. */
 export const defaultSettings: FinaleSettings = {
   duplicateReturnIds: 'allow',
+  collectionReturnItems: 'omit',
   rateLimits: { get: null, post: null, collection: null },
 };
 
@@ -70,6 +75,7 @@ const patchSettings = (settings: FinaleSettings, patch: SettingsPatch): FinaleSe
   const parsed = settingsPatchSchema.parse(patch);
   return {
     duplicateReturnIds: parsed.duplicateReturnIds ?? settings.duplicateReturnIds,
+    collectionReturnItems: parsed.collectionReturnItems ?? settings.collectionReturnItems,
     rateLimits: { ...settings.rateLimits, ...parsed.rateLimits },
   };
 };
@@ -277,9 +283,27 @@ export class FinaleSimulatorState extends SimulatorState<FinaleSettings, Setting
     return record;
   }
 
-  /** Completes a draft return as the warehouse would after receiving it. */
-  completeReturn(returnUrl: string) {
+  /**
+   * Completes a draft return as the warehouse would after receiving it; with `items`, the lines are first
+   * replaced by what actually arrived (as `changeReturnItems` does).
+   */
+  completeReturn(returnUrl: string, received: Omit<ReturnCompletion, 'returnUrl'> = {}) {
+    const { items } = returnCompletionSchema.parse({ ...received, returnUrl });
+    const { account, record } = this.draftReturn(returnUrl);
+    if (items) record.items = this.receivedItems(account, items);
     return this.finishReturn(returnUrl, 'RETURN_COMPLETED');
+  }
+
+  /**
+   * The warehouse edits a draft return's lines to what it received: fewer or more units, another
+   * product, a line removed. Items are by productId of seeded products.
+   */
+  changeReturnItems(returnUrl: string, items: ReturnItemsChange['items']) {
+    const change = returnItemsChangeSchema.parse({ returnUrl, items });
+    const { account, record } = this.draftReturn(returnUrl);
+    record.items = this.receivedItems(account, change.items);
+    record.lastUpdatedMs = this.clock.now();
+    return renderReturn(record, { withItems: true });
   }
 
   /** Cancels a draft return from Finale's side. */
@@ -296,14 +320,40 @@ export class FinaleSimulatorState extends SimulatorState<FinaleSettings, Setting
   }
 
   private finishReturn(returnUrl: string, statusId: 'RETURN_COMPLETED' | 'RETURN_CANCELLED') {
-    const record = [...this.accounts.values()]
-      .flatMap((account) => account.returns)
-      .find((candidate) => candidate.returnUrl === returnUrl);
-    if (!record) throw new ControlError(404, `return ${returnUrl} not found`);
+    const { record } = this.findReturn(returnUrl);
     if (!this.transitionReturn(record, statusId)) {
       throw new ControlError(409, `return ${record.returnId} is ${record.statusId} and can no longer change`);
     }
     return renderReturn(record, { withItems: true });
+  }
+
+  private findReturn(returnUrl: string): { account: SimAccount; record: SimReturn } {
+    for (const account of this.accounts.values()) {
+      const record = account.returns.find((candidate) => candidate.returnUrl === returnUrl);
+      if (record) return { account, record };
+    }
+    throw new ControlError(404, `return ${returnUrl} not found`);
+  }
+
+  /** Completed and cancelled returns cannot be modified in Finale. */
+  private draftReturn(returnUrl: string): { account: SimAccount; record: SimReturn } {
+    const found = this.findReturn(returnUrl);
+    if (found.record.statusId !== 'RETURN_CREATED') {
+      throw new ControlError(
+        409,
+        `return ${found.record.returnId} is ${found.record.statusId} and can no longer change`,
+      );
+    }
+    return found;
+  }
+
+  private receivedItems(account: SimAccount, items: ReturnItemsChange['items']): SimReturnItem[] {
+    return items.map((item) => ({
+      productId: item.productId,
+      productUrl: this.requireProduct(account, item.productId).productUrl,
+      quantity: item.quantity ?? 1,
+      ...(item.returnReasonId === undefined ? {} : { returnReasonId: item.returnReasonId }),
+    }));
   }
 
   private requireAccount(name: string): SimAccount {

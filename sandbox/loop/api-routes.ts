@@ -208,6 +208,10 @@ export function registerLoopApi(app: FastifyInstance, sim: LoopSimulatorState): 
 
       api.get('/destinations', async (request, reply) => {
         const destinations = sim.records.shopDestinations(shopOf(request).id);
+        // Documented in Loop's newest destinations spec: one address-less destination fails the whole list.
+        if (destinations.some((d) => d.address === null)) {
+          return sendJson(reply, 500, { message: 'One or more destinations do not have an address.' });
+        }
         return sendJson(reply, 200, {
           destinations: destinations.map((d) => renderDestination(d, sim.settings.idMode)),
         });

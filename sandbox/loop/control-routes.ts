@@ -1,10 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { registerControls } from '../shared/control-routes.ts';
-import { stateChangeSchema, type ReturnInput, type SeedInput } from './control-schemas.ts';
+import {
+  stateChangeSchema,
+  type DestinationInput,
+  type DestinationPatch,
+  type ReturnInput,
+  type SeedInput,
+} from './control-schemas.ts';
 import type { LoopSimulatorState } from './state.ts';
 
-const returnIdParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 /** Waits for pending deliveries, but never longer than this, so a hung receiver cannot hang the control. */
 const SETTLE_TIMEOUT_MS = 30_000;
@@ -18,14 +24,22 @@ export function registerLoopControls(app: FastifyInstance, state: LoopSimulatorS
   registerControls(app, state, (control) => {
     control.post('/seed', async (request) => state.seed(request.body as SeedInput));
 
+    control.get('/destinations', async () => ({ destinations: state.listDestinations() }));
+    control.post('/destinations', async (request, reply) =>
+      reply.code(201).send(state.seedDestination(request.body as DestinationInput)),
+    );
+    control.patch('/destinations/:id', async (request) =>
+      state.updateDestination(idParam.parse(request.params).id, request.body as DestinationPatch),
+    );
+
     control.post('/returns', async (request, reply) =>
       reply.code(201).send(state.submitReturn(request.body as ReturnInput)),
     );
     control.get('/returns', async () => ({ returns: state.listReturns() }));
-    control.get('/returns/:id', async (request) => state.getReturn(returnIdParam.parse(request.params).id));
+    control.get('/returns/:id', async (request) => state.getReturn(idParam.parse(request.params).id));
     control.post('/returns/:id/state', async (request) => {
       const { state: next } = stateChangeSchema.parse(request.body);
-      return state.setReturnState(returnIdParam.parse(request.params).id, next);
+      return state.setReturnState(idParam.parse(request.params).id, next);
     });
 
     control.get('/deliveries', async (request) => {

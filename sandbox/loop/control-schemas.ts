@@ -56,6 +56,26 @@ export const shopSchema = z.object({
   allowFlaggedToProcess: z.boolean().default(false),
 });
 
+export const destinationAddressSchema = z.object({
+  address1: z.string().min(1),
+  address2: z.string().nullable().default(null),
+  city: z.string().min(1),
+  state: z.string().nullable().default(null),
+  zip: z.string().nullable().default(null),
+  country: z.string().min(1),
+  countryCode: z.string().length(2),
+});
+
+const defaultAddress = {
+  address1: '400 Distribution Way',
+  address2: null,
+  city: 'Reno',
+  state: 'NV',
+  zip: '89502',
+  country: 'United States',
+  countryCode: 'US',
+};
+
 export const destinationSchema = z.object({
   shopId: id.optional(),
   id: id.optional(),
@@ -63,6 +83,17 @@ export const destinationSchema = z.object({
   type: z.enum(['warehouse', 'donate']).default('warehouse'),
   enabled: z.boolean().default(true),
   providerLocationId: id.nullable().default(null),
+  /** null: a destination without an address, which makes Loop's list answer 500 (documented). */
+  address: destinationAddressSchema.nullable().default(defaultAddress),
+});
+
+/** What Loop Admin can change on a destination after it was made; no defaults, only what is named changes. */
+export const destinationPatchSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  type: z.enum(['warehouse', 'donate']).optional(),
+  enabled: z.boolean().optional(),
+  providerLocationId: id.nullable().optional(),
+  address: destinationAddressSchema.nullable().optional(),
 });
 
 export const customerSchema = z
@@ -102,7 +133,7 @@ export const returnSchema = z.object({
   orderName: z.string().min(1).optional(),
   orderId: id.optional(),
   providerOrderId: id.optional(),
-  /** Defaults to the shop's first destination; null for none. */
+  /** A destination of the shop; defaults to the shop's first destination; null for none. */
   destinationId: id.nullable().optional(),
   createdAt: timestamp.optional(),
   updatedAt: timestamp.optional(),
@@ -159,6 +190,8 @@ export const settingsPatchSchema = z.object({
 
 export type ShopInput = z.input<typeof shopSchema>;
 export type DestinationInput = z.input<typeof destinationSchema>;
+export type DestinationPatch = z.input<typeof destinationPatchSchema>;
+export type DestinationAddress = z.output<typeof destinationAddressSchema>;
 export type ReturnInput = z.input<typeof returnSchema>;
 export type WebhookInput = z.input<typeof webhookSchema>;
 export type SeedInput = z.input<typeof seedSchema>;

@@ -100,22 +100,26 @@ export function renderReturn(record: SimReturn, idMode: IdMode): Record<string, 
   };
 }
 
-export const renderDestination = (destination: SimDestination, idMode: IdMode) => ({
-  id: idMode === 'string' ? String(destination.id) : destination.id,
-  type: destination.type,
-  name: destination.name,
-  enabled: destination.enabled,
-  provider_location_id: destination.providerLocationId,
-  address: {
-    address1: '400 Distribution Way',
-    address2: null,
-    city: 'Reno',
-    state: 'NV',
-    zip: '89502',
-    country: 'United States',
-    country_code: 'US',
-  },
-});
+export const renderDestination = (destination: SimDestination, idMode: IdMode) => {
+  const id = (n: number) => (idMode === 'string' ? String(n) : n);
+  const { address } = destination;
+  return {
+    id: id(destination.id),
+    type: destination.type,
+    name: destination.name,
+    enabled: destination.enabled,
+    provider_location_id: destination.providerLocationId === null ? null : id(destination.providerLocationId),
+    address: address && {
+      address1: address.address1,
+      address2: address.address2,
+      city: address.city,
+      state: address.state,
+      zip: address.zip,
+      country: address.country,
+      country_code: address.countryCode,
+    },
+  };
+};
 
 export const renderWebhook = (webhook: SimWebhook, idMode: IdMode) => ({
   id: idMode === 'string' ? String(webhook.id) : webhook.id,

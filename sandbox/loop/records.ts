@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { ControlError } from '../shared/control-error.ts';
 import type {
+  DestinationAddress,
+  destinationPatchSchema,
   destinationSchema,
   ReturnState,
   returnSchema,
@@ -24,6 +26,7 @@ export interface SimDestination {
   type: 'warehouse' | 'donate';
   enabled: boolean;
   providerLocationId: number | null;
+  address: DestinationAddress | null;
 }
 
 export interface SimWebhook {
@@ -146,8 +149,20 @@ export class LoopRecords {
   addDestination(input: z.output<typeof destinationSchema>): SimDestination {
     const { shopId, id, ...rest } = input;
     const shop = this.shop(shopId);
+    if (id !== undefined && this.destinations.has(id))
+      throw new ControlError(409, `destination ${id} already exists`);
     const destination: SimDestination = { ...rest, id: this.allocate('destination', id), shopId: shop.id };
     this.destinations.set(destination.id, destination);
+    return destination;
+  }
+
+  updateDestination(id: number, patch: z.output<typeof destinationPatchSchema>): SimDestination {
+    const destination = this.destinations.get(id);
+    if (!destination) throw new ControlError(404, `no destination ${id}`);
+    // Keys present with `undefined` would erase fields; only what the patch names changes.
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) Object.assign(destination, { [key]: value });
+    }
     return destination;
   }
 
@@ -159,6 +174,7 @@ export class LoopRecords {
 
   addReturn(input: z.output<typeof returnSchema>, now = Date.now()): SimReturn {
     const shop = this.shop(input.shopId);
+    const destinationId = this.destinationOf(shop.id, input.destinationId);
     const id = this.allocate('return', input.id);
     if (this.returns.has(id)) throw new ControlError(409, `return ${id} already exists`);
     const orderId = this.allocate('order', input.orderId);
@@ -170,10 +186,7 @@ export class LoopRecords {
       orderId,
       orderName: input.orderName ?? `#${orderId % 10_000}`,
       providerOrderId: input.providerOrderId ?? 4_500_000_000_000 + orderId,
-      destinationId:
-        input.destinationId === undefined
-          ? (this.shopDestinations(shop.id)[0]?.id ?? null)
-          : input.destinationId,
+      destinationId,
       createdAt,
       updatedAt: input.updatedAt ?? createdAt,
       customer: { ...defaultCustomer, ...input.customer },
@@ -201,6 +214,16 @@ export class LoopRecords {
     };
     this.returns.set(id, record);
     return record;
+  }
+
+  /** A return's destination is one of its shop's; by default the shop's first enabled one. */
+  private destinationOf(shopId: number, requested: number | null | undefined): number | null {
+    if (requested === undefined) return this.shopDestinations(shopId).find((d) => d.enabled)?.id ?? null;
+    if (requested === null) return null;
+    if (this.destinations.get(requested)?.shopId !== shopId) {
+      throw new ControlError(404, `shop ${shopId} has no destination ${requested}`);
+    }
+    return requested;
   }
 
   addNote(record: SimReturn, content: string, now = Date.now()): SimNote {

@@ -1,5 +1,6 @@
 import { SimulatorState } from '../shared/state.ts';
 import {
+  destinationPatchSchema,
   destinationSchema,
   returnSchema,
   seedSchema,
@@ -8,6 +9,7 @@ import {
   stateChangeSchema,
   webhookSchema,
   type DestinationInput,
+  type DestinationPatch,
   type ReturnInput,
   type ReturnState,
   type SeedInput,
@@ -146,6 +148,16 @@ export class LoopSimulatorState extends SimulatorState<LoopSettings, SettingsPat
 
   seedDestination(input: DestinationInput): SimDestination {
     return this.records.addDestination(destinationSchema.parse(input));
+  }
+
+  /** Every shop's destinations, as stored (a destination added later is seeded the same way). */
+  listDestinations(): SimDestination[] {
+    return [...this.records.destinations.values()];
+  }
+
+  /** A change made in Loop Admin: rename, enable or disable, retype, move. */
+  updateDestination(id: number, patch: DestinationPatch): SimDestination {
+    return this.records.updateDestination(id, destinationPatchSchema.parse(patch));
   }
 
   seedReturn(input: ReturnInput): Record<string, unknown> {

@@ -73,7 +73,6 @@ export async function startDemoSandbox(options: {
         items: order.productIds.map((productId) => ({ productId, quantity: 1 })),
       });
     }
-    loop.state.seedDestination({ name: demoTenantSettings.destinationFacilityName });
   } catch (error) {
     await Promise.all([finale.close(), loop?.close()]);
     throw error;

@@ -1,6 +1,6 @@
 // How every error an activity can hit leaves it: run through `classified` in a mock activity context, as the
 // worker runs activities, without a Temporal server. The workflow parks a return on the class, code and fix.
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   RetryableApiError,
   type ApiName,
 } from '../../integrations/errors.ts';
+import { BudgetWaitExceededError } from '../../integrations/rate-limiter.ts';
 import { TenantNotFoundError } from '../../store/errors.ts';
 import type { IssueDetails } from '../../workflows/messages.ts';
 import { writeRunLog } from '../support/run-log.ts';
@@ -85,6 +86,35 @@ describe('activity failure classification', () => {
         }),
       );
       expect(failure).toMatchObject({ nonRetryable: false, nextRetryDelay: MIN_RETRY_DELAY_MS });
+    });
+
+    it('marks a call that waited out its shared budget benign: flow control, retried after its estimate', async () => {
+      const budget = api === 'loop' ? 'loop' : 'finale-post';
+      const failure = await failureOf(
+        new RetryableApiError(`${api} getReturn: waited 30 s for the ${budget} budget`, {
+          api,
+          operation: `${api}.getReturn`,
+          reason: 'rate-limited',
+          retryAfterMs: 12_000,
+          cause: new BudgetWaitExceededError(budget, 30_000, 12_000),
+        }),
+      );
+      expect(failure).toMatchObject({
+        type: `${label}Unavailable`,
+        nonRetryable: false,
+        nextRetryDelay: 12_000,
+        category: ApplicationFailureCategory.BENIGN,
+      });
+      // A 429 the API sent is a fault worth a warning.
+      const rateLimited = await failureOf(
+        new RetryableApiError(`${api} getReturn: rate limited (HTTP 429)`, {
+          api,
+          operation: `${api}.getReturn`,
+          status: 429,
+          reason: 'rate-limited',
+        }),
+      );
+      expect((rateLimited as ApplicationFailure).category).toBeUndefined();
     });
 
     it('leaves the delay to the retry policy when the API named none', async () => {

@@ -5,16 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../config/env.ts';
-import { startGateway } from '../../gateway/server.ts';
 import type { SimShop } from '../../sandbox/loop/records.ts';
 import { sweeperWorkflowId } from '../../workflows/ids.ts';
 import { sweepNowSignal } from '../../workflows/tenant-sweeper.ts';
 import { finaleAccount, loopKeys, seedFinaleAccount, seedLoopShops } from '../gateway/onboarding/world.ts';
-import { freePort } from '../support/free-port.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { startPipelineGateway } from '../support/pipeline-gateway.ts';
 import { connectToDevServer } from '../support/temporal.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,13 +26,26 @@ if (!hasChromium) {
 const ADMIN_TOKEN = 'browser-test-admin-token-0123456789';
 const TENANT_ID = 'acme-outdoor';
 const NO_JS_TENANT_ID = 'plain-html-outfitters';
+const MAPPING_TENANT_ID = 'two-warehouse-supply';
+/** A merchant of their own for the mapping test: Loop delivers each shop's returns to every tenant on it. */
+const mappingShop = { apiKey: 'two-warehouse-loop-key', webhookSecret: 'two-warehouse-secret' };
+const mappingAccount = {
+  name: 'two-warehouse',
+  apiKey: 'two-warehouse-key',
+  apiSecret: 'two-warehouse-secret',
+};
+const mappingDestinations = [
+  { id: 8401, name: 'Reno DC' },
+  { id: 8402, name: 'Overflow Lot' },
+  { id: 8403, name: 'Flagship Store' },
+];
 /** Set SCREENSHOT_DIR to keep screenshots of each step for a look at the pages. */
 const screenshotDir = process.env.SCREENSHOT_DIR;
 
 describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
   let dev: Awaited<ReturnType<typeof connectToDevServer>>;
   let pipeline: Pipeline;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: Awaited<ReturnType<typeof startPipelineGateway>>;
   let shop: SimShop;
   let page: Page;
   const launched: { browser: BrowserContext; profileDir: string }[] = [];
@@ -91,22 +101,7 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     });
     shop = seedLoopShops(pipeline.loop);
 
-    const port = await freePort();
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      port,
-      logger: pino({ level: 'silent' }),
-      env: parseEnv({
-        LOG_LEVEL: 'silent',
-        ADMIN_TOKEN,
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        FINALE_BASE_URL: pipeline.finale.url,
-        LOOP_BASE_URL: pipeline.loop.apiBaseUrl,
-        LOOP_API_VERSION: '2026-07',
-      }),
-      store: pipeline.store,
-      temporal: { client: pipeline.client, taskQueue: pipeline.taskQueue },
-    });
+    gateway = await startPipelineGateway(pipeline, ADMIN_TOKEN);
 
     ({ page } = await launch(true));
   });
@@ -116,7 +111,7 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
       await browser.close();
       await rm(profileDir, { recursive: true, force: true });
     }
-    for (const tenantId of [TENANT_ID, NO_JS_TENANT_ID]) {
+    for (const tenantId of [TENANT_ID, NO_JS_TENANT_ID, MAPPING_TENANT_ID]) {
       await dev?.client.workflow
         .getHandle(sweeperWorkflowId(tenantId))
         .terminate('test over')
@@ -137,7 +132,7 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     await page.getByLabel('Finale account name').fill(finaleAccount.name);
     await page.getByLabel('Finale API key').fill(finaleAccount.apiKey);
     await page.getByLabel('Finale API secret').fill(finaleAccount.apiSecret);
-    await page.getByLabel('Destination facility').fill('main warehouse');
+    await page.getByLabel('Destination facility', { exact: true }).fill('main warehouse');
     await page.getByLabel('Loop API key').fill(loopKeys.full);
     await page.getByLabel('Loop webhook secret').fill(loopKeys.webhookSecret);
     await page.getByLabel('Loop reason 1').fill('Too small');
@@ -155,7 +150,7 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     // Corrected by hand; the secrets are never sent back to the page, so they are typed again.
     await expect(page.getByLabel('Finale API key').inputValue()).resolves.toBe('');
     await expect(page.content()).resolves.not.toContain(finaleAccount.apiSecret);
-    await page.getByLabel('Destination facility').fill('Main Warehouse');
+    await page.getByLabel('Destination facility', { exact: true }).fill('Main Warehouse');
     await page.getByLabel('Finale API key').fill(finaleAccount.apiKey);
     await page.getByLabel('Finale API secret').fill(finaleAccount.apiSecret);
     await page.getByLabel('Loop API key').fill(loopKeys.full);
@@ -220,7 +215,7 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
     await plain.getByLabel('Finale account name').fill(finaleAccount.name);
     await plain.getByLabel('Finale API key').fill(finaleAccount.apiKey);
     await plain.getByLabel('Finale API secret').fill(finaleAccount.apiSecret);
-    await plain.getByLabel('Destination facility').fill('MAIN WAREHOUSE');
+    await plain.getByLabel('Destination facility', { exact: true }).fill('MAIN WAREHOUSE');
     await plain.getByLabel('Loop API key').fill(shopKey);
     await plain.getByLabel('Loop webhook secret').fill('plain-secret');
 
@@ -229,7 +224,9 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
       '✓ Finale accepted these credentials. Locations in this account: Main Warehouse, Overflow.',
     );
     await plain.getByRole('button', { name: 'Use “Main Warehouse”' }).click();
-    await expect(plain.getByLabel('Destination facility').inputValue()).resolves.toBe('Main Warehouse');
+    await expect(plain.getByLabel('Destination facility', { exact: true }).inputValue()).resolves.toBe(
+      'Main Warehouse',
+    );
     await expect(plain.locator('#destinationFacilityName-error').count()).resolves.toBe(0);
 
     await plain.getByRole('button', { name: 'Add more rows' }).click();
@@ -252,4 +249,85 @@ describe.skipIf(!hasChromium)('onboarding in a real browser', () => {
       reasonMap: { Damaged: '##user_00003' },
     });
   }, 60_000);
+  it('maps each Loop destination to a Finale location, and a test return lands at the mapped one', async () => {
+    const finale = pipeline.finale.state;
+    finale.seedAccount(mappingAccount);
+    for (const facilityName of ['Main Warehouse', 'Overflow'])
+      finale.seedFacility(mappingAccount.name, { facilityName });
+    finale.seedProduct(mappingAccount.name, { productId: 'TEE-BLK-M' });
+    finale.seedOrder(mappingAccount.name, {
+      orderId: '#3001',
+      items: [{ productId: 'TEE-BLK-M', quantity: 1 }],
+    });
+    const mapping = pipeline.loop.state.seedShop({ name: 'Two Warehouse Supply', ...mappingShop });
+    for (const destination of mappingDestinations) {
+      pipeline.loop.state.seedDestination({ ...destination, shopId: mapping.id });
+    }
+    const typeSecrets = async () => {
+      await page.getByLabel('Finale API key').fill(mappingAccount.apiKey);
+      await page.getByLabel('Finale API secret').fill(mappingAccount.apiSecret);
+      await page.getByLabel('Loop API key').fill(mappingShop.apiKey);
+      await page.getByLabel('Loop webhook secret').fill(mappingShop.webhookSecret);
+    };
+
+    const url = await newInviteUrl();
+    await page.goto(url);
+    await page.getByLabel('Store name').fill('Two Warehouse Supply');
+    await page.getByLabel('Finale account name').fill(mappingAccount.name);
+    await page.getByLabel('Destination facility', { exact: true }).fill('Main Warehouse');
+    await typeSecrets();
+    await expect(page.locator('#no-destinations').isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Load destinations from Loop' }).click();
+
+    // Loop's destinations, each offered the facility, every Finale location, or "not handled".
+    const table = page.locator('table.destinations');
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').all();
+    await expect(Promise.all(rows.map((row) => row.getAttribute('data-destination-id')))).resolves.toEqual([
+      '8401',
+      '8402',
+      '8403',
+    ]);
+    await expect(page.getByLabel('Overflow Lot').locator('option').allTextContents()).resolves.toEqual([
+      'The destination facility (Main Warehouse)',
+      'Finale location: Main Warehouse',
+      'Finale location: Overflow',
+      'Not handled in Finale: leave these returns alone',
+    ]);
+    await page.getByLabel('Overflow Lot').selectOption({ label: 'Finale location: Overflow' });
+    await page
+      .getByLabel('Flagship Store')
+      .selectOption({ label: 'Not handled in Finale: leave these returns alone' });
+    await screenshot('5-destinations-mapped');
+    await typeSecrets();
+    await page.getByRole('button', { name: 'Save and connect' }).click();
+    await page.waitForURL(`${url}/test`);
+
+    expect((await pipeline.store.getTenant(MAPPING_TENANT_ID))?.settings.destinationMap).toEqual({
+      '8401': { route: 'default', loopName: 'Reno DC' },
+      '8402': { route: 'location', facilityName: 'Overflow', loopName: 'Overflow Lot' },
+      '8403': { route: 'not-handled', loopName: 'Flagship Store' },
+    });
+
+    // A customer ships a return to the overflow lot: it is created at the Finale location mapped to it.
+    const submitted = pipeline.loop.state.submitReturn({
+      shopId: mapping.id,
+      orderName: '#3001',
+      destinationId: 8402,
+      items: [{ sku: 'TEE-BLK-M', returnReason: 'Too small' }],
+    });
+    const loopReturnId = String(submitted.return.id);
+    const row = page.locator(`tr[data-loop-return-id="${loopReturnId}"]`);
+    await row.and(page.locator('[data-stage="awaiting-finale-completion"]')).waitFor({ timeout: 30_000 });
+    await expect(row.locator('td.location').textContent()).resolves.toBe('Overflow');
+    await expect(page.locator('dl.summary').innerText()).resolves.toContain('Overflow Lot → Overflow');
+    const overflow = finale
+      .account(mappingAccount.name)
+      ?.facilities.find((f) => f.facilityName === 'Overflow');
+    const created = finale
+      .listReturns(mappingAccount.name)
+      .find((r) => r.returnId === `LOOP-${loopReturnId}`);
+    expect(created?.destinationFacilityUrl).toBe(overflow?.facilityUrl);
+    await screenshot('6-return-at-mapped-location');
+  }, 120_000);
 });

@@ -80,6 +80,21 @@ describe('CLI admin commands (through the gateway admin API)', () => {
     expect(JSON.parse(json.out) as ReturnState).toMatchObject({ stage: 'done', outcome: 'processed' });
   });
 
+  it('return show: where the Finale return went and what the warehouse received differently', async () => {
+    const { loopReturn, handle } = await newReturn();
+    const waiting = await world.pipeline.waitForState(
+      loopReturn.id,
+      (s) => s.stage === 'awaiting-finale-completion',
+    );
+    world.pipeline.finale.state.completeReturn(waiting.finaleReturn!.returnUrl, { items: [] });
+    expect((await handle.result()).outcome).toBe('flagged');
+    const shown = await world.cli(['return', 'show', tenant, loopReturn.id]);
+    expect(shown.out).toMatch(
+      new RegExp(`Finale return\\s+LOOP-${loopReturn.id} \\(.*\\) at Main Warehouse`),
+    );
+    expect(shown.out).toMatch(/Received\s+\S+: expected 1, received 0/);
+  });
+
   it('return show: an unknown return is reported, exit 1', async () => {
     const run = await world.cli(['return', 'show', tenant, '999999999']);
     expect(run.code).toBe(1);

@@ -43,6 +43,10 @@ describe('tenant settings', () => {
       needsAttentionRecheckMs: 6 * 3_600_000,
       completionCheckIntervalMs: 4 * 86_400_000,
       sweeperIntervalMs: 5 * 60_000,
+      destinationMap: {},
+      unmappedDestinations: 'default-facility',
+      receiptMismatch: 'flag',
+      loopNoteOnCreate: false,
       paused: false,
     });
   });
@@ -117,6 +121,63 @@ describe('tenant settings', () => {
     });
     expect(problemsOf(() => parseTenantSettings({ ...minimal, orderIdForms: ['name', 'name'] }))).toEqual({
       orderIdForms: 'Order ID forms must not repeat',
+    });
+  });
+
+  it('maps Loop destinations to the facility, another location or nowhere', () => {
+    const settings = parseTenantSettings({
+      ...minimal,
+      destinationMap: {
+        '7295': { route: 'default', loopName: 'Main Warehouse' },
+        ' 7296 ': { route: 'location', facilityName: ' EU Warehouse ' },
+        '7301': { route: 'not-handled', loopName: 'Retail Store' },
+      },
+      unmappedDestinations: 'hold',
+      receiptMismatch: 'process',
+      loopNoteOnCreate: true,
+    });
+    expect(settings.destinationMap).toEqual({
+      '7295': { route: 'default', loopName: 'Main Warehouse' },
+      '7296': { route: 'location', facilityName: 'EU Warehouse' },
+      '7301': { route: 'not-handled', loopName: 'Retail Store' },
+    });
+    expect(parseTenantSettings(settings)).toEqual(settings);
+  });
+
+  it('says how to write a destination route, and which choices the other new settings take', () => {
+    const problems = problemsOf(() =>
+      parseTenantSettings({
+        ...minimal,
+        destinationMap: {
+          '7295': { route: 'elsewhere' },
+          '7296': { route: 'location' },
+          'not an id': { route: 'default' },
+        },
+        unmappedDestinations: 'guess',
+        receiptMismatch: 'ignore',
+        loopNoteOnCreate: 'yes',
+      }),
+    );
+    expect(problems).toEqual({
+      'destinationMap.7295.route': expect.stringContaining('"route": "default"') as string,
+      'destinationMap.7296.facilityName': 'Finale location name is required',
+      'destinationMap.not an id': expect.stringContaining('numbers such as "7295"') as string,
+      unmappedDestinations: expect.stringContaining('"default-facility"') as string,
+      receiptMismatch: expect.stringContaining('"flag" (hold for review)') as string,
+      loopNoteOnCreate: 'Loop note on create must be true or false',
+    });
+  });
+
+  it('reads settings stored before destinations and receipts existed as today’s behaviour', () => {
+    const stored = parseStoredTenantSettings(
+      { ...minimal, reasonMap: { Damaged: '##user_00003' }, completionAction: 'close' },
+      'acme-outdoor',
+    );
+    expect(stored).toMatchObject({
+      destinationMap: {},
+      unmappedDestinations: 'default-facility',
+      receiptMismatch: 'flag',
+      loopNoteOnCreate: false,
     });
   });
 

@@ -442,6 +442,8 @@ describe('docker-compose.temporal.yml', () => {
       'LoopFinaleTenant:Keyword',
       'LoopOrderName:Keyword',
       'LoopReturnId:Keyword',
+      'ReturnIssueClass:Keyword',
+      'ReturnIssueCode:Keyword',
       'ReturnStage:Keyword',
     ]);
     expect(searchAttributeProblems(resolved)).toEqual([]);

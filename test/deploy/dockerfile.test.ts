@@ -103,8 +103,10 @@ describe('Dockerfile', () => {
     expect(cmd).toEqual(['worker']);
     for (const command of ['gateway', 'worker']) {
       const script = scripts[command];
-      expect(script).toMatch(/^tsx \S+\.ts$/);
-      expect(existsSync(path.join(repoRoot, script!.split(' ')[1]!))).toBe(true);
+      // Node itself runs the entry point, with tsx as its loader: no wrapper process between the signals
+      // (docker stop, Ctrl-C) and the service's own graceful shutdown.
+      expect(script).toMatch(/^node --import tsx \S+\.ts$/);
+      expect(existsSync(path.join(repoRoot, script!.split(' ').at(-1)!))).toBe(true);
     }
   });
 

@@ -108,7 +108,7 @@ describe('npm start (embedded default, demo mode)', () => {
       }
       expect(ours).toContain('loop_finale_returns_finished_total{outcome="processed"} 1');
       expect(ours.join('\n')).toMatch(
-        /loop_finale_activity_attempts_total\{activity_type="createFinaleReturn"/,
+        /loop_finale_activity_attempts_total\{activity_type="createReturnInFinale"/,
       );
 
       // A second npm start while this one runs: the same data folder is refused by its lock…

@@ -31,6 +31,9 @@ function recordingBuckets(inner: TokenBuckets = memoryTokenBuckets()) {
   return { takes, budgets: new ApiBudgets({ buckets }) };
 }
 
+/** The budgets one take drew from, e.g. `finale-collection+finale-get`. */
+const drawn = (take: TakeRequest) => take.draws.map((draw) => draw.budget).join('+');
+
 async function rateLimited(api: string): Promise<number> {
   const values = (await metricsRegistry.getSingleMetric('loop_finale_api_rate_limited_total')?.get())?.values;
   return values?.find((v) => v.labels.api === api)?.value ?? 0;
@@ -41,20 +44,21 @@ describe('which budgets a call spends', () => {
     const { takes, budgets } = recordingBuckets();
     const client = sims.finale.client({ budgets });
     await client.getOrder('1001', ['number']);
-    expect(takes.map((t) => t.budget)).toEqual(['finale-get']);
+    expect(takes.map(drawn)).toEqual(['finale-get']);
     takes.length = 0;
     await client.resolveProduct('SKU-RED-M');
-    expect(takes.map((t) => t.budget)).toEqual(['finale-collection', 'finale-get']);
+    // One take for both: a collection token is never held while the call waits for a GET token.
+    expect(takes.map(drawn)).toEqual(['finale-collection+finale-get']);
     takes.length = 0;
     await client.createReturn(newReturn('LOOP-BUDGET'));
-    expect(takes.map((t) => t.budget)).toEqual(['finale-post']);
+    expect(takes.map(drawn)).toEqual(['finale-post']);
   });
 
   it('Loop: every call, one token of the key’s one budget', async () => {
     const { takes, budgets } = recordingBuckets();
     await clientFor(sims.loop, { budgets }).getReturn(1);
     await clientFor(sims.loop, { budgets }).processReturn(1);
-    expect(takes.map((t) => t.budget)).toEqual(['loop', 'loop']);
+    expect(takes.map(drawn)).toEqual(['loop', 'loop']);
     // Keys stay opaque: the bucket key is a hash, never the API key.
     expect(takes.every((t) => /^[0-9a-f]{16}$/.test(t.key))).toBe(true);
   });
@@ -73,10 +77,15 @@ describe('request priority', () => {
       { priority: 'background' },
     );
     await client.getReturn(created.returnUrl);
-    expect(takes.map((t) => [t.budget, t.reserve > 0 ? 'background' : 'work'])).toEqual([
+    const priorityOf = (t: TakeRequest) =>
+      t.draws.every((d) => d.reserve > 0)
+        ? 'background'
+        : t.draws.every((d) => d.reserve === 0)
+          ? 'work'
+          : 'mixed';
+    expect(takes.map((t) => [drawn(t), priorityOf(t)])).toEqual([
       ['finale-get', 'background'],
-      ['finale-collection', 'background'],
-      ['finale-get', 'background'],
+      ['finale-collection+finale-get', 'background'],
       ['loop', 'background'],
       ['finale-get', 'work'],
     ]);
@@ -133,5 +142,36 @@ describe('a budget that runs dry', () => {
     expect((error as RetryableApiError).retryAfterMs).toBeGreaterThan(50_000);
     // Refused before sending: Loop saw one call.
     expect(sims.loop.state.calls.count('GET /warehouse/return/details')).toBe(1);
+  });
+});
+
+describe('a cancelled call', () => {
+  it('stops waiting for its budget and fails with the reason it was cancelled for, sending nothing', async () => {
+    const budgets = new ApiBudgets({
+      buckets: memoryTokenBuckets(),
+      rules: { loop: { limit: 2, windowMs: 60_000 } },
+    });
+    const signals: AbortSignal[] = [];
+    const client = clientFor(sims.loop, { budgets, cancellation: () => signals[0] });
+    await client.getReturn(1);
+    const controller = new AbortController();
+    signals.push(controller.signal);
+    const pending = client.getReturn(1).catch((e: unknown) => e);
+    const reason = new Error('WORKER_SHUTDOWN');
+    setTimeout(() => controller.abort(reason), 100);
+    expect(await pending).toBe(reason);
+    expect(sims.loop.state.calls.count('GET /warehouse/return/details')).toBe(1);
+  });
+
+  it('aborts its request in flight', async () => {
+    sims.loop.state.faults.add({ kind: 'latency', ms: 5_000 });
+    const controller = new AbortController();
+    const client = clientFor(sims.loop, { cancellation: () => controller.signal });
+    const started = Date.now();
+    const pending = client.getReturn(1).catch((e: unknown) => e);
+    const reason = new Error('WORKER_SHUTDOWN');
+    setTimeout(() => controller.abort(reason), 200);
+    expect(await pending).toBe(reason);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });

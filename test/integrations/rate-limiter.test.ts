@@ -124,22 +124,90 @@ describe('ApiBudgets', () => {
     expect(await metric('loop_finale_api_budget_exhausted_total', labels)).toBe(before + 1);
   });
 
-  it('draws a collection read from the scarce hourly budget first, then from the GETs', async () => {
+  it('takes a collection read’s two tokens at once, holding neither while it waits for the other', async () => {
+    const shared = memoryTokenBuckets();
+    const rules = {
+      // Each: a burst of 2, then one call every 2 s.
+      'finale-get': { limit: 4, windowMs: 2_000 },
+      'finale-collection': { limit: 4, windowMs: 2_000 },
+    };
+    const processA = new ApiBudgets({ buckets: shared, rules });
+    const processB = new ApiBudgets({ buckets: shared, rules });
+    const credential = key();
+    const call = (budgets: ApiBudgets, drawn: BudgetName[]) => {
+      const asked = Date.now();
+      return budgets.run({ api: 'finale', key: credential, budgets: drawn, priority: 'work' }, async () => {
+        return Date.now() - asked;
+      });
+    };
+    await Promise.all([call(processA, ['finale-get']), call(processA, ['finale-get'])]);
+    // Process A's collection read waits for the GETs to refill, without a collection token in hand ...
+    const collectionRead = call(processA, ['finale-collection', 'finale-get']);
+    await sleep(100);
+    // ... so both collection tokens are still there for process B.
+    const other = await Promise.all([
+      call(processB, ['finale-collection']),
+      call(processB, ['finale-collection']),
+    ]);
+    expect(Math.max(...other)).toBeLessThan(100);
+    // A's read goes once a GET has refilled and a collection token is back, taking one of each then.
+    expect(await collectionRead).toBeGreaterThanOrEqual(1_800);
+  });
+
+  it('lets a cancelled call leave the queue at once, with the reason it was cancelled for', async () => {
+    const budgets = budgetsWith({ limit: 2, windowMs: 10_000 });
+    const credential = key();
+    const labels = { budget: 'loop', priority: 'work' };
+    const call = (signal?: AbortSignal) =>
+      budgets.run(
+        { api: 'loop', key: credential, budgets: ['loop'], priority: 'work', signal },
+        async () => 'sent',
+      );
+    await expect(call()).resolves.toBe('sent');
+    const waitingBefore = await metric('loop_finale_api_budget_waiting', labels);
+    const exhaustedBefore = await metric('loop_finale_api_budget_exhausted_total', labels);
+    const controller = new AbortController();
+    const waiting = call(controller.signal).catch((e: unknown) => e);
+    await sleep(50);
+    expect(await metric('loop_finale_api_budget_waiting', labels)).toBe(waitingBefore + 1);
+    const reason = new Error('WORKER_SHUTDOWN');
+    const cancelledAt = Date.now();
+    controller.abort(reason);
+    expect(await waiting).toBe(reason);
+    expect(Date.now() - cancelledAt).toBeLessThan(50);
+    expect(await metric('loop_finale_api_budget_waiting', labels)).toBe(waitingBefore);
+    // Cancelled, not given up: not counted as exhausted.
+    expect(await metric('loop_finale_api_budget_exhausted_total', labels)).toBe(exhaustedBefore);
+    // Already cancelled: never queues.
+    await expect(call(AbortSignal.abort(reason))).rejects.toBe(reason);
+  });
+
+  it('takes a token only once the call has a concurrency slot, so it goes out when it is granted', async () => {
     const inner = memoryTokenBuckets();
-    const taken: string[] = [];
+    const grants: number[] = [];
     const spy: TokenBuckets = {
-      take: (request) => {
-        taken.push(request.budget);
-        return inner.take(request);
+      take: async (request) => {
+        const result = await inner.take(request);
+        if (result.granted) grants.push(Date.now());
+        return result;
       },
       block: (...args) => inner.block(...args),
     };
-    const budgets = new ApiBudgets({ buckets: spy });
-    await budgets.run(
-      { api: 'finale', key: key(), budgets: ['finale-get', 'finale-collection'], priority: 'work' },
-      async () => {},
-    );
-    expect(taken).toEqual(['finale-collection', 'finale-get']);
+    const budgets = new ApiBudgets({ buckets: spy, maxConcurrent: { finale: 1 } });
+    const credential = key();
+    const run = (task: () => Promise<number>) =>
+      budgets.run({ api: 'finale', key: credential, budgets: ['finale-get'], priority: 'work' }, task);
+    const slow = run(async () => {
+      await sleep(500);
+      return Date.now();
+    });
+    const next = run(async () => Date.now());
+    const slowDone = await slow;
+    const sent = await next;
+    // The second call's token was taken after the first call freed the slot, and it went out at once.
+    expect(grants).toHaveLength(2);
+    expect(grants[1]!).toBeGreaterThanOrEqual(slowDone);
+    expect(sent - grants[1]!).toBeLessThan(50);
   });
 
   it("obeys a 429's reset in every process sharing the buckets, for every budget of that API only", async () => {

@@ -37,7 +37,7 @@ describe('application metrics', () => {
     await pipeline.waitForState(loopReturn.id, (s) => s.stage === 'needs-attention');
     expect(
       await sample('loop_finale_activity_attempts_total', {
-        activity_type: 'resolveFacility',
+        activity_type: 'createReturnInFinale',
         result: 'failure',
         failure_class: 'config',
       }),
@@ -58,12 +58,12 @@ describe('application metrics', () => {
     expect(await sample('loop_finale_returns_finished_total', { outcome: 'processed' })).toBe(1);
     expect(
       await sample('loop_finale_activity_attempts_total', {
-        activity_type: 'createFinaleReturn',
+        activity_type: 'createReturnInFinale',
         result: 'success',
         failure_class: '',
       }),
     ).toBe(1);
     const durations = await metricsRegistry.getSingleMetric('loop_finale_activity_duration_seconds')?.get();
-    expect(durations?.values.some((v) => v.labels.activity_type === 'completeLoopReturn')).toBe(true);
+    expect(durations?.values.some((v) => v.labels.activity_type === 'updateReturnInLoop')).toBe(true);
   });
 });

@@ -74,7 +74,12 @@ describe('log fields', () => {
 describe('failure classes of activity attempts', () => {
   it('uses the issue class the workflow will see, or says what else the failure was', () => {
     const issue = (cls: 'waiting' | 'config' | 'data') =>
-      issueFailure('x', { class: cls, code: 'Code', fix: 'fix it' });
+      issueFailure(
+        'x',
+        cls === 'config'
+          ? { class: cls, code: 'FacilityNotFound', fix: 'fix it' }
+          : { class: cls, code: 'Code', fix: 'fix it' },
+      );
     expect(failureClassOf(issue('config'))).toBe('config');
     expect(failureClassOf(issue('data'))).toBe('data');
     expect(failureClassOf(issue('waiting'))).toBe('waiting');

@@ -106,11 +106,11 @@ describe('OpenTelemetry tracing', () => {
       const names = spans.map((s) => s.name);
       expect(names).toContain('StartWorkflow:returnWorkflow');
       // Scheduled from inside the workflow: exported through the workflow interceptors' sink.
-      expect(names).toContain('StartActivity:createFinaleReturn');
-      expect(names).toContain('RunActivity:createFinaleReturn');
+      expect(names).toContain('StartActivity:createReturnInFinale');
+      expect(names).toContain('RunActivity:createReturnInFinale');
       const start = spans.find((s) => s.name === 'StartWorkflow:returnWorkflow')!;
-      const activity = spans.find((s) => s.name === 'RunActivity:createFinaleReturn')!;
-      const scheduled = spans.find((s) => s.name === 'StartActivity:createFinaleReturn')!;
+      const activity = spans.find((s) => s.name === 'RunActivity:createReturnInFinale')!;
+      const scheduled = spans.find((s) => s.name === 'StartActivity:createReturnInFinale')!;
       expect(scheduled.traceId).toBe(start.traceId);
       expect(activity.traceId).toBe(start.traceId);
     });

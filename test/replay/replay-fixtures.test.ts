@@ -44,6 +44,8 @@ const currentPaths = [
   'order-missing-72-hours',
   'facility-case-then-retry',
   'sku-unknown-parked',
+  // Recorded after the `return-issue-class-attribute` patch; the other parks predate it.
+  'sku-unknown-parked-issue-class',
   'worker-crash-during-create',
   'create-answer-lost',
   'cancelled-in-loop',
@@ -60,6 +62,11 @@ const currentPaths = [
   'late-webhook-already-handled',
   // An operator gives a line without a SKU its Finale product.
   'line-fixed-by-operator',
+  // A return to a Loop destination not handled in Finale; one held until its destination was mapped.
+  'skipped',
+  'destination-held-until-mapped',
+  // The warehouse received 1 of 2 units: flagged with the difference.
+  'partial-receipt',
   // Each long wait: the run that continued as new, and the run that finished after 60 days.
   ...['paused', 'parked', 'order-missing', 'awaiting-completion'].flatMap((wait) => [
     `${wait}-60-days-continued-as-new`,

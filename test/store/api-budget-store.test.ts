@@ -51,7 +51,7 @@ function bucketSuite(open: () => Promise<BucketsTarget>) {
   afterAll(() => target?.close());
 
   const take = (key: string, s: BucketShape, reserve = 0, budget: BudgetName = 'finale-get') =>
-    buckets.take({ key, budget, shape: s, reserve });
+    buckets.take({ key, draws: [{ budget, shape: s, reserve }] });
 
   it('grants a fresh bucket its capacity at once, then refuses with the wait for the next token', async () => {
     const key = freshKey();
@@ -132,12 +132,63 @@ function bucketSuite(open: () => Promise<BucketsTarget>) {
     expect(refused.waitMs).toBeGreaterThan(900);
   });
 
+  it('takes a token of every budget drawn from, or of none, and says which one is short', async () => {
+    const key = freshKey();
+    const roomy = shape(3, 0.01, 1);
+    const scarce = shape(1, 0.5);
+    const both = (reserve: number) =>
+      buckets.take({
+        key,
+        draws: [
+          { budget: 'finale-collection', shape: scarce, reserve: 0 },
+          { budget: 'finale-get', shape: roomy, reserve },
+        ],
+      });
+    expect(await both(0)).toEqual({ granted: true, waitMs: 0 });
+    const refused = await both(0);
+    expect(refused).toMatchObject({ granted: false, short: 'finale-collection' });
+    // A whole collection token at half a token a second, less what trickled in since the first take.
+    expect(refused.waitMs).toBeGreaterThan(1_500);
+    expect(refused.waitMs).toBeLessThanOrEqual(2_000);
+    // The refused take left the GETs alone: two of three remain, and work takes them both.
+    expect((await take(key, roomy, 0, 'finale-get')).granted).toBe(true);
+    expect((await take(key, roomy, 0, 'finale-get')).granted).toBe(true);
+    expect((await take(key, roomy, 0, 'finale-get')).granted).toBe(false);
+
+    await sleep(2_000);
+    // Now the collection token is back but the GETs are empty: still neither is taken.
+    const gets = await both(0);
+    expect(gets).toMatchObject({ granted: false, short: 'finale-get' });
+    expect(gets.waitMs).toBeGreaterThan(90_000);
+    expect((await take(key, scarce, 0, 'finale-collection')).granted).toBe(true);
+  });
+
+  it('grants exactly the capacity to many takers of two budgets at once, across every handle', async () => {
+    const key = freshKey();
+    const s = shape(5, 0.001);
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        target.handles[i % target.handles.length]!.take({
+          key,
+          // Half of them name the budgets the other way round: one lock order all the same.
+          draws: (i % 2 ? ['finale-get', 'finale-collection'] : ['finale-collection', 'finale-get']).map(
+            (budget) => ({ budget: budget as BudgetName, shape: s, reserve: 0 }),
+          ),
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.granted)).toHaveLength(5);
+  });
+
   it('grants exactly the capacity to many takers at once, across every handle', async () => {
     const key = freshKey();
     const s = shape(5, 0.001);
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        target.handles[i % target.handles.length]!.take({ key, budget: 'loop', shape: s, reserve: 0 }),
+        target.handles[i % target.handles.length]!.take({
+          key,
+          draws: [{ budget: 'loop', shape: s, reserve: 0 }],
+        }),
       ),
     );
     expect(results.filter((r) => r.granted)).toHaveLength(5);

@@ -19,7 +19,8 @@ import { startReturnWorkflow, startTenantSweeper } from '../../temporal/workflow
 import { returnWorkflowId } from '../../workflows/ids.ts';
 import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
-import { createWorker, type WorkerDeps, type WorkerTuning } from '../../worker/create-worker.ts';
+import { createWorker, type WorkerDeps } from '../../worker/create-worker.ts';
+import type { WorkerTuning } from '../../worker/tuning.ts';
 import { uniqueTaskQueue } from './temporal.ts';
 
 export interface PipelineOptions {
@@ -75,7 +76,7 @@ export async function startPipeline(options: PipelineOptions) {
   const store: TenantStore = await openStore({ secretKey: randomBytes(32) });
   // A tenant ID of its own: simulators number returns alike, so workflow IDs must differ between pipelines
   // sharing one Temporal server.
-  const { tenant } = await seedDemoWorld({
+  const { tenant, shop } = await seedDemoWorld({
     finale: finale.state,
     loop: loop.state,
     store,
@@ -110,6 +111,8 @@ export async function startPipeline(options: PipelineOptions) {
     loop,
     store,
     tenantId,
+    /** The demo shop in the Loop simulator, for destinations added later. */
+    shopId: shop.id,
     taskQueue,
     endpoints,
     client: options.client,
@@ -124,10 +127,14 @@ export async function startPipeline(options: PipelineOptions) {
       });
     },
 
-    /** A customer submits a return in Loop; returns the PII-free snapshot a webhook would carry. */
-    submitReturn(orderName: string, lines: ReturnLine[]): LoopReturn {
+    /**
+     * A customer submits a return in Loop (to the shop's first destination, or `destinationId`); returns the
+     * PII-free snapshot a webhook would carry.
+     */
+    submitReturn(orderName: string, lines: ReturnLine[], destinationId?: number): LoopReturn {
       const change = loop.state.submitReturn({
         orderName,
+        ...(destinationId === undefined ? {} : { destinationId }),
         customer: testCustomer,
         items: lines.map((line) => ({
           sku: line.sku,

@@ -34,8 +34,11 @@ export async function awaitCompletion(run: ReturnRun): Promise<void> {
     });
     if (woke.kind === 'polled') {
       run.carry.finaleStatusId = woke.value.statusId;
+      if (run.features.destinationsAndReceipts && woke.value.items) run.carry.received = woke.value.items;
       run.record(`fallback check found Finale return ${ref.returnId} ${woke.value.statusId}`);
     }
   }
+  // What the warehouse received, when the report carried it: the receipt check then needs no Finale read.
+  if (run.features.destinationsAndReceipts) run.carry.received ??= run.reportedItems;
   run.carry.phase = 'update-loop';
 }

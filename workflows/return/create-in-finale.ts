@@ -1,16 +1,25 @@
 // Phase 1: the Loop return becomes a Finale return. Reads the return (the webhook's snapshot when it is
-// current), finds its order (looking again for a while when it has not synced from Shopify yet), then
-// creates the Finale return, or finds the one an earlier attempt or workflow made.
-import { ApplicationFailure } from '@temporalio/workflow';
+// current), routes it by its Loop destination (one not handled in Finale is skipped before any Finale
+// call), finds its order (looking again for a while when it has not synced from Shopify yet), then creates
+// the Finale return at the destination's location, or finds the one an earlier attempt or workflow made.
+import { ApplicationFailure, proxySinks } from '@temporalio/workflow';
+import type { AppSinks } from '../../observability/app-sinks.ts';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import type { IssueDetails, ReturnState } from '../messages.ts';
 import { issueFrom } from './issues.ts';
 import { activities, call, createOptions, pollOptions, stepOptions } from './proxies.ts';
 import { FINALE_COMPLETED, ReturnCancelledInLoop, type ReturnRun } from './run.ts';
 
+const { appMetrics } = proxySinks<AppSinks>();
+
 interface Order {
   orderUrl: string;
   productUrls: Record<string, string>;
+}
+
+/** The return's Loop destination is not handled in Finale; says why. */
+interface NotHandled {
+  notHandledInFinale: string;
 }
 
 /** Ends the workflow when the return turned out to be handled already; otherwise leaves it awaiting completion. */
@@ -24,12 +33,28 @@ export async function createInFinale(run: ReturnRun): Promise<ReturnState | unde
   if (loopReturn.state !== 'open') return notOpen(run, loopReturn.state);
   run.state.orderName = loopReturn.orderName;
 
-  const order = (run.carry.order ??= await findOrder(run, loopReturn.orderName));
+  const found = run.carry.order ?? (await findOrder(run, loopReturn));
+  if ('notHandledInFinale' in found) return skipped(run, found.notHandledInFinale);
+  const order = (run.carry.order = found);
   run.enter('creating-finale-return', 'Creating the return in Finale');
   const created = await run.step('create Finale return', () => create(run, loopReturn, order));
   if (created.kind === 'loop-return-not-open') return notOpen(run, created.loopState);
+  if (created.kind === 'not-handled-in-finale') return skipped(run, created.why);
 
-  run.state.finaleReturn = { returnId: created.returnId, returnUrl: created.returnUrl };
+  const { facilityName } = created;
+  run.state.finaleReturn = {
+    returnId: created.returnId,
+    returnUrl: created.returnUrl,
+    ...(facilityName === undefined ? {} : { facilityName }),
+  };
+  if (created.lines) run.carry.created = created.lines;
+  if (created.loopNote) {
+    run.record(
+      created.loopNote === 'added'
+        ? 'Loop note added: where the return went'
+        : 'Loop note could not be added',
+    );
+  }
   run.state.flagReasons = created.flagReasonsMatched;
   run.state.unmappedReasons = created.unmappedReasons;
   if (created.unmappedReasons.length > 0) {
@@ -48,8 +73,11 @@ export async function createInFinale(run: ReturnRun): Promise<ReturnState | unde
     }
   } else {
     run.record(
-      `Finale return ${created.returnId} ${created.kind === 'found' ? 'found (created earlier)' : 'created'}`,
+      `Finale return ${created.returnId} ${created.kind === 'found' ? 'found (created earlier)' : 'created'}` +
+        (facilityName === undefined ? '' : ` at ${facilityName}`),
     );
+    const { receivedAt } = run.carry;
+    if (receivedAt !== undefined) appMetrics.returnDrained((Date.now() - receivedAt) / 1000);
   }
   if (finished) run.carry.finaleStatusId = created.statusId;
   run.carry.phase = 'await-completion';
@@ -71,8 +99,14 @@ function create(run: ReturnRun, snapshot: LoopReturn, order: Order) {
       productUrls: order.productUrls,
       lineFixes: run.state.lineFixes ?? [],
       firstTry,
+      ...(run.features.destinationsAndReceipts ? { routeByDestination: true } : {}),
     },
   );
+}
+
+/** Nothing is created in Finale and Loop is left alone; the timeline says why. */
+function skipped(run: ReturnRun, why: string): ReturnState {
+  return run.finish('skipped', 'skipped', why);
 }
 
 function notOpen(run: ReturnRun, loopState: string): ReturnState {
@@ -86,15 +120,23 @@ function notOpen(run: ReturnRun, loopState: string): ReturnState {
  * flagged once and every look that still misses it parks the return (backing off), until an operator
  * retries after fixing the sync or a re-check finds the order.
  */
-async function findOrder(run: ReturnRun, orderName: string): Promise<Order> {
+async function findOrder(run: ReturnRun, loopReturn: LoopReturn): Promise<Order | NotHandled> {
+  const { orderName } = loopReturn;
+  // Each look routes by destination first (from the settings as they are then), so a return to a
+  // destination not handled in Finale costs no Finale call, and a destination mapped meanwhile is followed.
+  const destination = run.features.destinationsAndReceipts
+    ? { destination: { id: loopReturn.destinationId } }
+    : {};
   const look = () =>
     call(activities.findOrderInFinale, stepOptions, `Find order ${orderName} in Finale`, {
       tenantId: run.tenantId,
       orderName,
+      ...destination,
     });
   while (!run.carry.orderMissingFlagged) {
     const first = await run.step(FIND_ORDER, look);
     if (first.found) return { orderUrl: first.orderUrl, productUrls: first.productUrls };
+    if ('notHandledInFinale' in first) return first;
     const since = (run.carry.orderMissingSince ??= Date.now());
     const lookUntil = (run.carry.orderLookUntil ??= since + first.windowMs);
     run.state.lastError = {
@@ -110,6 +152,7 @@ async function findOrder(run: ReturnRun, orderName: string): Promise<Order> {
     );
     const polled = await run.step(FIND_ORDER, () => pollOrder(run, orderName, since, lookUntil));
     if (polled?.found) return { orderUrl: polled.orderUrl, productUrls: polled.productUrls };
+    if (polled && 'notHandledInFinale' in polled) return polled;
     if (polled) {
       // The poll's last look has just missed it: flag, and park until a re-check or an operator's retry.
       await run.flagInLoop(orderMissingMessage(orderName, polled.windowMs));
@@ -118,9 +161,10 @@ async function findOrder(run: ReturnRun, orderName: string): Promise<Order> {
       if (issue) await run.park(issue);
     }
   }
-  return run.step(FIND_ORDER, async () => {
+  return run.step(FIND_ORDER, async (): Promise<Order | NotHandled> => {
     const again = await look();
     if (again.found) return { orderUrl: again.orderUrl, productUrls: again.productUrls };
+    if ('notHandledInFinale' in again) return again;
     throw orderMissing(orderName, again);
   });
 }

@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   allHandlersFinished,
+  patched,
   setCurrentDetails,
   sleep,
   upsertSearchAttributes,
@@ -26,10 +27,17 @@ import type {
   ReturnState,
   ReturnWorkflowInput,
 } from '../messages.ts';
+import type { ReceivedLine } from '../receipt-check.ts';
 import { searchAttributes } from '../search-attributes.ts';
 import { issueFrom } from './issues.ts';
 import { activities, call, pollOptions, sendAlert, stepOptions } from './proxies.ts';
 import { nextLookDelayMs, recheckSchedule } from './schedules.ts';
+
+/**
+ * Marks runs that show a parked return's issue class in ReturnIssueClass: their upserts carry one more
+ * attribute (or come where none came before), so histories recorded before it replay without it.
+ */
+export const ISSUE_CLASS_PATCH = 'return-issue-class-attribute';
 
 const TIMELINE_LIMIT = 60;
 /** A waiting run continues as new past this many events, unless Temporal suggests it sooner. */
@@ -65,6 +73,19 @@ export interface WaitOptions<T> {
 
 const nowIso = () => new Date().toISOString();
 
+/**
+ * Behaviour a run has only when its history allows it (decided once, by patches, in the run's first
+ * workflow task): a run that began before a change keeps behaving as it did, and takes the change when it
+ * continues as new.
+ */
+export interface ReturnFeatures {
+  /**
+   * Route by Loop destination (skip or hold), add the tenant's Loop note on create, check what the warehouse
+   * received before updating Loop, and show the issue a return is parked on as a search attribute.
+   */
+  destinationsAndReceipts: boolean;
+}
+
 export class ReturnRun {
   readonly tenantId: string;
   readonly loopReturnId: string;
@@ -83,7 +104,10 @@ export class ReturnRun {
   /** Search attribute values as last written, so only changes are upserted. */
   private readonly shown = new Map<string, unknown>();
 
-  constructor(private readonly input: ReturnWorkflowInput) {
+  constructor(
+    private readonly input: ReturnWorkflowInput,
+    readonly features: ReturnFeatures,
+  ) {
     this.tenantId = input.tenantId;
     this.loopReturnId = input.loopReturnId;
     this.origin = input.origin ?? 'return.created';
@@ -100,6 +124,7 @@ export class ReturnRun {
     if (resume) return { state: resume.state, phase: 'await-completion' };
     return {
       phase: 'create-in-finale',
+      receivedAt: Date.now(),
       state: {
         version: 1,
         tenantId: this.input.tenantId,
@@ -127,6 +152,14 @@ export class ReturnRun {
       return report.statusId;
     }
     return undefined;
+  }
+
+  /** The lines of this return the completion report carried (the sweeper's read may leave them out). */
+  get reportedItems(): ReceivedLine[] | undefined {
+    const own = this.state.finaleReturn;
+    const report = this.reported;
+    if (!own || report?.statusId !== FINALE_COMPLETED) return undefined;
+    return report.returnUrl === undefined || report.returnUrl === own.returnUrl ? report.items : undefined;
   }
 
   // --- the state operators see -----------------------------------------------------------------------
@@ -170,10 +203,25 @@ export class ReturnRun {
     if (this.state.finaleReturn) {
       wanted.push({ key: searchAttributes.finaleReturnId, value: this.state.finaleReturn.returnId });
     }
-    const changed = wanted.filter((pair) => this.shown.get(pair.key.name) !== pair.value);
+    if (this.features.destinationsAndReceipts) {
+      // Set when the return parks and cleared when it moves on, so a batch retry can select by issue.
+      const parkedOn = this.state.stage === 'needs-attention' ? this.state.lastError?.code : undefined;
+      if (parkedOn !== undefined || this.shown.has(searchAttributes.issueCode.name)) {
+        wanted.push({ key: searchAttributes.issueCode, value: parkedOn ?? null });
+      }
+    }
+    // Kept after the return moves on (read it with ReturnStage), so leaving a park costs no extra upsert.
+    const issue = this.state.stage === 'needs-attention' ? this.state.lastError : undefined;
+    if (issue && patched(ISSUE_CLASS_PATCH)) {
+      wanted.push({ key: searchAttributes.issueClass, value: issue.class });
+    }
+    const changed = wanted.filter((pair) => (this.shown.get(pair.key.name) ?? null) !== pair.value);
     if (changed.length === 0) return;
     upsertSearchAttributes(changed);
-    for (const pair of changed) this.shown.set(pair.key.name, pair.value);
+    for (const pair of changed) {
+      if (pair.value === null) this.shown.delete(pair.key.name);
+      else this.shown.set(pair.key.name, pair.value);
+    }
   }
 
   // --- messages ----------------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 import {
+  destinationIdName,
+  destinationNameName,
+  destinationRouteName,
+  LOCATION_ROUTE_PREFIX,
   keptWhenBlank,
   reasonIdName,
   reasonLabelName,
   withSpareRows,
+  type DestinationRow,
   type FieldErrors,
   type FieldKey,
   type OnboardingForm,
@@ -53,6 +58,128 @@ const describedBy = (name: FieldKey, hint: boolean, error: boolean) =>
 
 function errorMessage(name: FieldKey, message: string | undefined): HtmlValue {
   return message && html`<p class="error" id="${name}-error">${message}</p>`;
+}
+
+interface RadioGroupOptions {
+  name: 'unmappedDestinations' | 'receiptMismatch';
+  question: string;
+  value: string;
+  error: string | undefined;
+  /** The first choice is also the one checked when the value is none of them. */
+  choices: [string, HtmlValue][];
+}
+
+function radioGroup(options: RadioGroupOptions): SafeHtml {
+  const selected = options.choices.some(([value]) => value === options.value)
+    ? options.value
+    : options.choices[0]?.[0];
+  return html`<div
+    class="field${options.error ? ' has-error' : ''}"
+    role="radiogroup"
+    aria-labelledby="${options.name}-label"
+  >
+    <p class="label" id="${options.name}-label">${options.question}</p>
+    ${options.choices.map(
+      ([value, label]) =>
+        html`<label class="choice"
+          ><input
+            type="radio"
+            name="${options.name}"
+            value="${value}"
+            ${value === selected ? html` checked` : ''}
+          />
+          <span>${label}</span></label
+        >`,
+    )}
+    ${errorMessage(options.name, options.error)}
+  </div>`;
+}
+
+/** The options for one destination: the destination facility, each Finale location, or not handled. */
+function routeOptions(row: DestinationRow, facility: string, locations: string[] | undefined): SafeHtml {
+  const current = row.route.startsWith(LOCATION_ROUTE_PREFIX)
+    ? row.route.slice(LOCATION_ROUTE_PREFIX.length)
+    : undefined;
+  // The location saved earlier stays on offer even before Finale's list is loaded.
+  const names = [
+    ...(locations ?? []),
+    ...(current !== undefined && !locations?.includes(current) ? [current] : []),
+  ];
+  const option = (value: string, label: string) =>
+    html`<option value="${value}" ${row.route === value ? html` selected` : ''}>${label}</option>`;
+  return html`${option('default', facility ? `The destination facility (${facility})` : 'The destination facility')}
+  ${names.map((name) => option(`${LOCATION_ROUTE_PREFIX}${name}`, `Finale location: ${name}`))}
+  ${option('not-handled', 'Not handled in Finale: leave these returns alone')}`;
+}
+
+function destinationsFieldset(view: FormView): SafeHtml {
+  const { form, errors } = view;
+  const rows = form.destinationRows;
+  return html`<fieldset>
+    <legend>Destinations</legend>
+    <p class="hint">
+      Loop sends each return to one of your destinations. Choose which Finale location receives the returns
+      sent to each one. By default they all go to the destination facility above. A destination Finale does
+      not handle (a retail store, a 3PL outside Finale) can be left out: its returns are skipped, nothing is
+      created in Finale and Loop is left alone.
+    </p>
+    ${
+      rows.length > 0
+        ? html`<table class="destinations">
+            <thead>
+              <tr>
+                <th scope="col">Loop destination</th>
+                <th scope="col">Its returns go to</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map((row, index) => {
+                const key: FieldKey = `destination-${index}`;
+                const error = errors[key];
+                const label = row.name === '' ? `Destination ${row.id}` : row.name;
+                return html`<tr class="${error ? 'has-error' : ''}" data-destination-id="${row.id}">
+                  <td>
+                    <label for="${destinationRouteName(index)}">${label}</label>
+                    <span class="detail">ID ${row.id}</span>
+                    <input type="hidden" name="${destinationIdName(index)}" value="${row.id}" />
+                    <input type="hidden" name="${destinationNameName(index)}" value="${row.name}" />
+                  </td>
+                  <td>
+                    <select
+                      id="${destinationRouteName(index)}"
+                      name="${destinationRouteName(index)}"
+                      ${error ? html` aria-invalid="true" aria-describedby="${key}-error"` : ''}
+                    >
+                      ${routeOptions(row, form.destinationFacilityName, view.locations)}
+                    </select>
+                    ${errorMessage(key, error)}
+                  </td>
+                </tr>`;
+              })}
+            </tbody>
+          </table>`
+        : html`<p class="hint" id="no-destinations">
+            Your Loop destinations are listed here once your Loop API key and Finale credentials are filled in
+            and loaded. Without a choice, every destination goes to the destination facility.
+          </p>`
+    }
+    <button type="submit" name="intent" value="load-destinations" class="secondary" formnovalidate>
+      ${rows.length > 0 ? 'Reload destinations and locations' : 'Load destinations from Loop'}
+    </button>
+    ${radioGroup({
+      name: 'unmappedDestinations',
+      question: 'A destination added in Loop later, not in this table…',
+      value: form.unmappedDestinations,
+      error: errors.unmappedDestinations,
+      choices: [
+        ['default-facility', html`<strong>goes to the destination facility</strong>, like the others.`],
+        [
+          'hold',
+          html`<strong>is held for review</strong>: its returns wait until you choose a location for it here.`,
+        ],
+      ],
+    })}
+  </fieldset>`;
 }
 
 export function renderOnboardingForm(view: FormView): SafeHtml {
@@ -133,6 +260,17 @@ export function renderOnboardingForm(view: FormView): SafeHtml {
               <strong>webhook secret</strong> shown on the same page.
             </li>
             <li>The exact name of the <strong>Finale location</strong> that receives returns.</li>
+            <li>
+              If Loop sends returns to more than one <strong>destination</strong> (a second warehouse, a
+              retail store, a 3PL), which Finale location receives each one's returns, and which are not
+              handled in Finale at all (their returns are left alone). With one destination there is nothing
+              to choose.
+            </li>
+            <li>
+              What should happen when your warehouse <strong>receives something else</strong> than the return
+              lists (fewer units, another product): hold the return for review in Loop (the default), or
+              complete it anyway. Either way a note in Loop lists the differences.
+            </li>
           </ul>
         </details>`
       }
@@ -255,6 +393,8 @@ export function renderOnboardingForm(view: FormView): SafeHtml {
         )}
       </fieldset>
 
+      ${destinationsFieldset(view)}
+
       <fieldset>
         <legend>Return reasons <span class="optional">optional</span></legend>
         <p class="hint">
@@ -348,6 +488,36 @@ export function renderOnboardingForm(view: FormView): SafeHtml {
             ></label
           >
           ${errorMessage('completionAction', errors.completionAction)}
+        </div>
+        ${radioGroup({
+          name: 'receiptMismatch',
+          question:
+            'When the warehouse receives something else than the return lists (fewer or more units, another product, a line missing), in Loop…',
+          value: form.receiptMismatch,
+          error: errors.receiptMismatch,
+          choices: [
+            [
+              'flag',
+              html`<strong>Hold it for review</strong>: flag it, with a note listing each difference (e.g.
+                “TEE-BLK-M: expected 2, received 1”). Nothing is refunded until your team decides.`,
+            ],
+            ['process', html`<strong>Complete it anyway</strong>, as set above, with the same note.`],
+          ],
+        })}
+        <div class="field">
+          <label class="choice"
+            ><input
+              type="checkbox"
+              name="loopNoteOnCreate"
+              value="on"
+              ${form.loopNoteOnCreate === 'on' ? html` checked` : ''}
+            />
+            <span
+              ><strong>Add a note in Loop</strong> when the Finale return is created, naming it and its
+              location (e.g. “Finale return LOOP-123 created at Main Warehouse”), so your team sees the link
+              in Loop Admin.</span
+            ></label
+          >
         </div>
       </fieldset>
 

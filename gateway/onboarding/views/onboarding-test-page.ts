@@ -1,4 +1,4 @@
-import type { TenantSettings } from '../../../config/tenant-settings.ts';
+import type { DestinationRoute, TenantSettings } from '../../../config/tenant-settings.ts';
 import type { TenantReturn } from '../tenant-returns.ts';
 import { html, type SafeHtml } from './html.ts';
 import { page } from './layout.ts';
@@ -16,6 +16,7 @@ const stageLabels: Record<TenantReturn['stage'], string> = {
   'needs-attention': 'Needs attention',
   paused: 'Held while the connection is paused',
   cancelled: 'Cancelled',
+  skipped: 'Skipped: its Loop destination is not handled in Finale',
   failed: 'Stopped by an error: please email support@loopreturns.com',
   stopped: 'Stopped by an operator',
 };
@@ -28,6 +29,7 @@ const outcomeLabels: Record<NonNullable<TenantReturn['outcome']>, string> = {
   'already-closed-in-loop': 'was already closed in Loop',
   'already-handled': 'was already handled earlier',
   'not-open-in-loop': 'no longer open in Loop: nothing to do',
+  skipped: 'left alone in Loop',
 };
 
 const tone = (stage: TenantReturn['stage']) =>
@@ -35,7 +37,7 @@ const tone = (stage: TenantReturn['stage']) =>
     ? 'good'
     : stage === 'needs-attention' || stage === 'failed'
       ? 'bad'
-      : stage === 'cancelled' || stage === 'stopped'
+      : stage === 'cancelled' || stage === 'stopped' || stage === 'skipped'
         ? 'muted'
         : 'busy';
 
@@ -52,6 +54,7 @@ export function renderReturnsList(returns: TenantReturn[]): SafeHtml {
         <th scope="col">Loop return</th>
         <th scope="col">Order</th>
         <th scope="col">Finale return</th>
+        <th scope="col">Finale location</th>
         <th scope="col">Stage</th>
       </tr>
     </thead>
@@ -62,12 +65,16 @@ export function renderReturnsList(returns: TenantReturn[]): SafeHtml {
             <td>${item.loopReturnId}</td>
             <td>${item.orderName ?? '—'}</td>
             <td>${item.finaleReturnId ?? '—'}</td>
+            <td class="location">${item.facilityName ?? '—'}</td>
             <td>
               <span class="stage ${tone(item.stage)}"
                 >${stageLabels[item.stage]}${item.outcome && html`: ${outcomeLabels[item.outcome]}`}</span
               >
               ${item.stage !== 'done' && item.waitingFor && html`<span class="detail">${item.waitingFor}</span>`}
               ${item.fix && html`<span class="detail">What to do: ${item.fix}</span>`}
+              ${item.receiptDifferences?.map(
+                (line) => html`<span class="detail receipt">Received differently: ${line}</span>`,
+              )}
             </td>
           </tr>`,
       )}
@@ -87,6 +94,16 @@ export interface TestPageView {
   returns: TenantReturn[];
   /** False when the list could not be read just now (Temporal unreachable). */
   listAvailable: boolean;
+}
+
+/** Some Loop destination goes elsewhere than the destination facility. */
+const routedElsewhere = (settings: TenantSettings) =>
+  Object.values(settings.destinationMap).some((route) => route.route !== 'default');
+
+function describeRoute(route: DestinationRoute, settings: TenantSettings): string {
+  if (route.route === 'location') return route.facilityName;
+  if (route.route === 'not-handled') return 'not handled in Finale (skipped)';
+  return settings.destinationFacilityName;
 }
 
 /** "2026-05-04 14:03 UTC, through this link" — so a merchant notices a change they did not make. */
@@ -120,7 +137,11 @@ export function renderTestPage(view: TestPageView): SafeHtml {
         </li>
         <li>
           <strong>Watch it appear below</strong> within a few seconds. A return is then created in Finale at
-          <strong>${settings.destinationFacilityName}</strong>.
+          ${
+            routedElsewhere(settings)
+              ? html`the location its Loop destination goes to (below: <strong>Finale location</strong>)`
+              : html`<strong>${settings.destinationFacilityName}</strong>`
+          }.
         </li>
         <li>
           <strong>Complete it in Finale</strong> once your warehouse has received it. Within a few minutes the
@@ -154,6 +175,18 @@ export function renderTestPage(view: TestPageView): SafeHtml {
         <dd>${settings.finaleAccountName}</dd>
         <dt>Destination facility</dt>
         <dd>${settings.destinationFacilityName}</dd>
+        ${
+          routedElsewhere(settings) &&
+          html`<dt>Destinations</dt>
+            <dd>
+              ${Object.entries(settings.destinationMap).map(
+                ([id, route]) =>
+                  html`<span class="detail"
+                    >${route.loopName ?? `Destination ${id}`} → ${describeRoute(route, settings)}</span
+                  >`,
+              )}
+            </dd>`
+        }
         <dt>Mapped reasons</dt>
         <dd>${Object.keys(settings.reasonMap).length || 'none'}</dd>
         <dt>Loop webhook address</dt>

@@ -39,6 +39,13 @@ export function seedFinaleAccount(finale: FinaleSimulator) {
   finale.state.seedFacility(finaleAccount.name, { facilityName: 'Old Depot', active: false });
 }
 
+/** The full-scope shop's destinations: a warehouse Finale has, an EU one, and a store Finale does not handle. */
+export const loopDestinations = [
+  { id: 7295, name: 'Main Warehouse' },
+  { id: 7296, name: 'EU Warehouse' },
+  { id: 7297, name: 'Retail Store' },
+];
+
 /** One shop per key, since the simulator gives each shop one key: the full one first. */
 export function seedLoopShops(loop: LoopSimulator) {
   const shop = loop.state.seedShop({
@@ -46,6 +53,7 @@ export function seedLoopShops(loop: LoopSimulator) {
     apiKey: loopKeys.full,
     webhookSecret: loopKeys.webhookSecret,
   });
+  for (const destination of loopDestinations) loop.state.seedDestination({ ...destination, shopId: shop.id });
   loop.state.seedShop({
     apiKey: loopKeys.noDestinations,
     webhookSecret: 'other',

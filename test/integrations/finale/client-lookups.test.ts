@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, InvalidRequestError, RetryableApiError } from '../../../integrations/errors.ts';
 import { orderIdForms } from '../../../integrations/finale/order-id-forms.ts';
-import { ACCOUNT, FinaleFixture } from './finale-fixture.ts';
+import { ACCOUNT, API_KEY, API_SECRET, FinaleFixture } from './finale-fixture.ts';
 
 const FACILITIES = 'GET /:account/api/facility (collection)';
 const PRODUCTS = 'GET /:account/api/product (collection)';
@@ -166,6 +166,18 @@ describe('FinaleClient.getOrder', () => {
     expect(error).toBeInstanceOf(RetryableApiError);
     expect(error).toMatchObject({ reason: 'server', status: 502 });
     expect(fx.calls(ORDER)).toBe(1);
+  });
+
+  it('checks an account it has not heard from yet once for a burst of missing orders, not once each', async () => {
+    // An account of its own: accounts that answered once are remembered for the whole process.
+    fx.state.seedAccount({ name: 'burst', apiKey: API_KEY, apiSecret: API_SECRET });
+    const client = fx.client({ accountName: 'burst' });
+    const lookups = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => client.getOrder(`#${5000 + i}`, ['name'])),
+    );
+    expect(lookups).toEqual(lookups.map(() => undefined));
+    expect(fx.calls(ORDER)).toBe(6);
+    expect(fx.calls(FACILITIES)).toBe(1);
   });
 
   it('reports a wrong account name rather than a missing order', async () => {

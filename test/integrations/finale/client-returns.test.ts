@@ -130,6 +130,36 @@ describe('FinaleClient.getReturn', () => {
     expect(fx.state.calls.snapshot()).toEqual({ total: 1, byEndpoint: { [RETURN]: 1 }, byVersion: {} });
   });
 
+  it('reads what the warehouse received once it completed the return, in one read', async () => {
+    const created = await fx.client().createReturn(newReturn());
+    fx.state.completeReturn(created.returnUrl, {
+      items: [
+        { productId: 'SKU-RED-M', quantity: 1, returnReasonId: '##user_00003' },
+        { productId: 'SKU-RED', quantity: 1 },
+      ],
+    });
+    fx.state.calls.reset();
+    expect(await fx.client().getReturn(created.returnUrl)).toMatchObject({
+      statusId: 'RETURN_COMPLETED',
+      items: [
+        {
+          productUrl: '/acme/api/product/10020196',
+          productId: 'SKU-RED-M',
+          quantity: 1,
+          returnReasonId: '##user_00003',
+        },
+        { productUrl: '/acme/api/product/SKU-RED', productId: 'SKU-RED', quantity: 1 },
+      ],
+    });
+    expect(fx.state.calls.snapshot().total).toBe(1);
+  });
+
+  it('tells a return without lines from one whose lines were left out', async () => {
+    const created = await fx.client().createReturn(newReturn());
+    fx.state.completeReturn(created.returnUrl, { items: [] });
+    expect((await fx.client().getReturn(created.returnUrl)).items).toEqual([]);
+  });
+
   it('raises NotFoundError for a return that does not exist', async () => {
     await fx.client().checkCredentials();
     await expect(fx.client().getReturn('/acme/api/return/1')).rejects.toBeInstanceOf(NotFoundError);
@@ -210,6 +240,24 @@ describe('FinaleClient.listReturnsChanged', () => {
       ['DONE', 'RETURN_COMPLETED'],
     ]);
     expect(fx.calls(RETURNS)).toBe(1);
+  });
+
+  it('carries the lines only when Finale lists them in the collection', async () => {
+    const created = await fx.client().createReturn(newReturn());
+    fx.state.completeReturn(created.returnUrl, { items: [{ productId: 'SKU-RED-M', quantity: 1 }] });
+    const since = new Date(Date.now() - DAY);
+    const [omitted] = await fx.client().listReturnsChanged({ since });
+    expect(omitted).not.toHaveProperty('items');
+    fx.state.updateSettings({ collectionReturnItems: 'include' });
+    const [listed] = await fx.client().listReturnsChanged({ since });
+    expect(listed?.items).toEqual([
+      {
+        productUrl: '/acme/api/product/10020196',
+        productId: 'SKU-RED-M',
+        quantity: 1,
+        returnReasonId: undefined,
+      },
+    ]);
   });
 
   it('honours a closed window', async () => {

@@ -100,6 +100,14 @@ describe('LoopClient.getReturn', () => {
     expect(new Set(loopReturn.lineItems.map((item) => item.id)).size).toBe(4);
   });
 
+  it('names the destination each return was shipped to, and none when Loop sends null', async () => {
+    sim.state.seedDestination({ id: 7301, name: 'Retail Store' });
+    sim.state.seedReturn({ id: 11, destinationId: 7301, items: [{ sku: 'A' }] });
+    sim.state.seedReturn({ id: 12, destinationId: null, items: [{ sku: 'A' }] });
+    expect((await clientFor(sim).getReturn(11)).destinationId).toBe('7301');
+    expect(await clientFor(sim).getReturn(12)).not.toHaveProperty('destinationId');
+  });
+
   it('strips every piece of customer PII the details payload carries', async () => {
     seedTypicalReturn();
     const raw = await loopFetch(sim, '/api/2026-07/warehouse/return/details?return_id=6042537');

@@ -146,6 +146,73 @@ describe('Finale simulator controls: the warehouse', () => {
     );
   });
 
+  it('records what the warehouse received: fewer units, another product, a line left out', async () => {
+    await sim.control('/accounts/acme/products', { body: { productId: 'SKU-2' } });
+    const created = await createReturn();
+    const changed = await sim.control('/returns/items', {
+      body: {
+        returnUrl: created.returnUrl,
+        items: [{ productId: 'SKU-2', quantity: 3, returnReasonId: '##user_00002' }],
+      },
+    });
+    expect(changed.status).toBe(200);
+    expect(await sim.apiJson(created.returnUrl)).toMatchObject({
+      statusId: 'RETURN_CREATED',
+      returnItemList: [
+        {
+          productId: 'SKU-2',
+          productUrl: '/acme/api/product/SKU-2',
+          quantity: 3,
+          returnReasonId: '##user_00002',
+        },
+      ],
+    });
+    const unknown = await sim.control('/returns/items', {
+      body: { returnUrl: created.returnUrl, items: [{ productId: 'NOPE' }] },
+    });
+    expect(unknown.status).toBe(404);
+    expect((await sim.control('/returns/items', { body: { returnUrl: created.returnUrl } })).status).toBe(
+      400,
+    );
+  });
+
+  it('completes a return with the items received, and then refuses any change', async () => {
+    const created = await createReturn();
+    const completed = await sim.control('/returns/complete', {
+      body: { returnUrl: created.returnUrl, items: [] },
+    });
+    expect(await completed.json()).toMatchObject({ statusId: 'RETURN_COMPLETED', returnItemList: [] });
+    const late = await sim.control('/returns/items', {
+      body: { returnUrl: created.returnUrl, items: [{ productId: 'SKU-1' }] },
+    });
+    expect(late.status).toBe(409);
+    expect(await late.json()).toEqual({
+      error: 'return LOOP-1 is RETURN_COMPLETED and can no longer change',
+    });
+  });
+
+  it('does the same in-process: changeReturnItems, completeReturn with items', async () => {
+    const created = await createReturn();
+    sim.state.changeReturnItems(created.returnUrl, [{ productId: 'SKU-1', quantity: 2 }]);
+    const completed = sim.state.completeReturn(created.returnUrl, {
+      items: [{ productId: 'SKU-1', quantity: 1 }],
+    });
+    expect(completed).toMatchObject({
+      statusId: 'RETURN_COMPLETED',
+      returnItemList: [{ productId: 'SKU-1', quantity: 1 }],
+    });
+    expect(() => sim.state.completeReturn(created.returnUrl)).toThrow(/can no longer change/);
+  });
+
+  it('leaves items out of return collection reads unless set to include them', async () => {
+    await createReturn();
+    expect(await sim.apiJson('/acme/api/return')).not.toHaveProperty('returnItemList');
+    await sim.control('/settings', { method: 'PATCH', body: { collectionReturnItems: 'include' } });
+    expect(await sim.apiJson('/acme/api/return')).toMatchObject({
+      returnItemList: [[{ productId: 'SKU-1', productUrl: '/acme/api/product/777', quantity: 1 }]],
+    });
+  });
+
   it('cancels a return', async () => {
     const created = await createReturn();
     expect((await sim.control('/returns/cancel', { body: { returnUrl: created.returnUrl } })).status).toBe(
@@ -159,8 +226,13 @@ describe('Finale simulator controls: the warehouse', () => {
       method: 'PATCH',
       body: { duplicateReturnIds: 'reject' },
     });
-    expect(await settings.json()).toMatchObject({ duplicateReturnIds: 'reject' });
-    expect(await (await sim.control('/settings')).json()).toMatchObject({ duplicateReturnIds: 'reject' });
+    const expected = {
+      duplicateReturnIds: 'reject',
+      collectionReturnItems: 'omit',
+      rateLimits: { get: null, post: null, collection: null },
+    };
+    expect(await settings.json()).toEqual(expected);
+    expect(await (await sim.control('/settings')).json()).toEqual(expected);
     await createReturn();
     await expect(createReturn()).rejects.toThrow(/HTTP 400/);
   });

@@ -83,6 +83,58 @@ describe('Loop simulator controls over HTTP', () => {
     expect((await control('POST', `/returns/${id}/state`, { state: 'gone' })).status).toBe(400);
   });
 
+  it('adds, lists and changes destinations, as a shop does in Loop Admin after onboarding', async () => {
+    const added = await control('POST', '/destinations', {
+      name: 'EU Warehouse',
+      providerLocationId: 61_234_999,
+      address: { address1: 'Hafenstrasse 1', city: 'Hamburg', country: 'Germany', countryCode: 'DE' },
+    });
+    expect(added).toMatchObject({ status: 201, json: { id: 7296, shopId: 1001, name: 'EU Warehouse' } });
+    const listed = await loopFetch(sim, '/api/v1/destinations');
+    expect(listed.json).toMatchObject({
+      destinations: [
+        { id: 7295, name: 'Main Warehouse' },
+        { id: 7296, name: 'EU Warehouse', address: { city: 'Hamburg', country_code: 'DE', state: null } },
+      ],
+    });
+    const changed = await control('PATCH', '/destinations/7296', { name: 'EU Hub', enabled: false });
+    expect(changed.json).toMatchObject({
+      id: 7296,
+      name: 'EU Hub',
+      enabled: false,
+      providerLocationId: 61234999,
+    });
+    expect((await control('GET', '/destinations')).json.destinations).toHaveLength(2);
+    expect((await control('PATCH', '/destinations/1', { name: 'X' })).status).toBe(404);
+    expect((await control('PATCH', '/destinations/7296', { colour: 'red' })).status).toBe(400);
+    expect((await control('POST', '/destinations', { id: 7295, name: 'Again' })).status).toBe(409);
+  });
+
+  it('gives each return a destination of its own shop: the first enabled one, or the one named', async () => {
+    await control('PATCH', '/destinations/7295', { enabled: false });
+    await control('POST', '/destinations', { id: 7300, name: 'Retail Store' });
+    const byDefault = await control<ReturnChange>('POST', '/returns', { items: [{}] });
+    expect(byDefault.json.return.destination_id).toBe(7300);
+    const named = await control<ReturnChange>('POST', '/returns', { destinationId: 7295, items: [{}] });
+    expect(named.json.return.destination_id).toBe(7295);
+    const none = await control<ReturnChange>('POST', '/returns', { destinationId: null, items: [{}] });
+    expect(none.json.return.destination_id).toBeNull();
+    const unknown = await control('POST', '/returns', { destinationId: 9999, items: [{}] });
+    expect(unknown).toMatchObject({ status: 404, json: { error: 'shop 1001 has no destination 9999' } });
+    await control('PATCH', '/settings', { idMode: 'string' });
+    expect((await details(named.json.return.id as number)).json).toMatchObject({ destination_id: '7295' });
+    expect((await loopFetch(sim, '/api/v1/destinations/7300')).json).toMatchObject({ id: '7300' });
+  });
+
+  it('fails the destination list with Loop’s documented 500 while a destination has no address', async () => {
+    await control('POST', '/destinations', { name: 'Pop-up', address: null });
+    expect(await loopFetch(sim, '/api/v1/destinations')).toMatchObject({
+      status: 500,
+      json: { message: 'One or more destinations do not have an address.' },
+    });
+    expect((await loopFetch(sim, '/api/v1/destinations/7295')).status).toBe(200);
+  });
+
   it('toggles ID type and pagination through settings', async () => {
     await control('POST', '/seed', { returns: [{ id: 5, items: [{}] }] });
     const patched = await control('PATCH', '/settings', { idMode: 'string', paginationSupported: false });
