@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'coverage/', '.soak/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -15,6 +15,9 @@ const apiLabel = { finale: 'Finale', loop: 'Loop' } as const satisfies Record<Ap
 export type RaisedIssue = Omit<IssueDetails, 'class' | 'code'> &
   ({ class: 'config'; code: ConfigIssueCode } | { class: Exclude<IssueClass, 'config'>; code: string });
 
+/** The shortest delay an activity failure asks Temporal to retry after. */
+export const MIN_RETRY_DELAY_MS = 1_000;
+
 /** A business issue: never retried by Temporal; the workflow parks the return with this class and fix. */
 export function issueFailure(message: string, details: RaisedIssue): ApplicationFailure {
   return ApplicationFailure.create({ message, type: details.code, nonRetryable: true, details: [details] });
@@ -35,7 +38,10 @@ export function toActivityFailure(error: unknown): Error {
       message: error.message,
       type: `${api}Unavailable`,
       nonRetryable: false,
-      nextRetryDelay: error.retryAfterMs,
+      // The Temporal server stops retrying an activity whose failure asks for no delay at all (retry state
+      // TIMEOUT), so "a token is free about now" (a budget, a 429 reset just past) waits a second instead.
+      nextRetryDelay:
+        error.retryAfterMs === undefined ? undefined : Math.max(MIN_RETRY_DELAY_MS, error.retryAfterMs),
       // Waiting its turn for the merchant's shared budget is flow control, not a fault: the SDK logs it at
       // debug and leaves it out of its failure metrics (loop_finale_api_budget_exhausted_total counts it).
       ...(error.cause instanceof BudgetWaitExceededError

@@ -9,6 +9,7 @@ import { parseFinaleReturnId } from '../workflows/return-plan.ts';
 import { searchAttributes } from '../workflows/search-attributes.ts';
 import { deliverLoopChange, startReturnWorkflow } from '../temporal/workflow-starts.ts';
 import { classified } from './failures.ts';
+import { heartbeating } from './finale-steps.ts';
 import type { TenantClients } from './tenant-clients.ts';
 
 export interface SweeperActivityDeps {
@@ -87,46 +88,48 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
       tenantId: string;
       since: string;
     }): Promise<FinaleSweepResult> {
-      const { finale } = await deps.clientsFor(tenantId);
-      const readAt = new Date().toISOString();
-      const changed = await finale.listReturnsChanged(
-        {
-          since: new Date(since),
-          statuses: ['RETURN_COMPLETED', 'RETURN_CANCELLED'],
-        },
-        { priority: 'background' },
-      );
-      const signalled: string[] = [];
-      const unmatched: string[] = [];
-      // Windows overlap, so most changes come round more than once: each is delivered once per process.
-      const fresh = changed.filter((r) => !delivered.has(`${tenantId}/${r.returnId}/${r.statusId}`));
-      const limit = pLimit(SIGNAL_CONCURRENCY);
-      const signal = async (finaleReturn: (typeof fresh)[number]) => {
-        const key = `${tenantId}/${finaleReturn.returnId}/${finaleReturn.statusId}`;
-        const workflowId = await workflowIdFor(tenantId, finaleReturn.returnId);
-        if (!workflowId) {
-          unmatched.push(finaleReturn.returnId);
-          return;
-        }
-        try {
-          await deps.temporal.workflow.getHandle(workflowId).signal(finaleReturnChangedSignal, {
-            version: 1,
-            statusId: finaleReturn.statusId,
-            lastUpdatedDate: finaleReturn.lastUpdatedDate,
-            returnUrl: finaleReturn.returnUrl,
-            // When the collection read carried the lines, the return's receipt check needs no read of its own.
-            ...(finaleReturn.statusId === 'RETURN_COMPLETED' &&
-              finaleReturn.items && { items: finaleReturn.items }),
-          });
-          signalled.push(finaleReturn.returnId);
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-          unmatched.push(finaleReturn.returnId);
-        }
-        delivered.remember(key);
-      };
-      await Promise.all(fresh.map((finaleReturn) => limit(() => signal(finaleReturn))));
-      return { readAt, changes: changed.length, signalled, unmatched };
+      return heartbeating(async () => {
+        const { finale } = await deps.clientsFor(tenantId);
+        const readAt = new Date().toISOString();
+        const changed = await finale.listReturnsChanged(
+          {
+            since: new Date(since),
+            statuses: ['RETURN_COMPLETED', 'RETURN_CANCELLED'],
+          },
+          { priority: 'background' },
+        );
+        const signalled: string[] = [];
+        const unmatched: string[] = [];
+        // Windows overlap, so most changes come round more than once: each is delivered once per process.
+        const fresh = changed.filter((r) => !delivered.has(`${tenantId}/${r.returnId}/${r.statusId}`));
+        const limit = pLimit(SIGNAL_CONCURRENCY);
+        const signal = async (finaleReturn: (typeof fresh)[number]) => {
+          const key = `${tenantId}/${finaleReturn.returnId}/${finaleReturn.statusId}`;
+          const workflowId = await workflowIdFor(tenantId, finaleReturn.returnId);
+          if (!workflowId) {
+            unmatched.push(finaleReturn.returnId);
+            return;
+          }
+          try {
+            await deps.temporal.workflow.getHandle(workflowId).signal(finaleReturnChangedSignal, {
+              version: 1,
+              statusId: finaleReturn.statusId,
+              lastUpdatedDate: finaleReturn.lastUpdatedDate,
+              returnUrl: finaleReturn.returnUrl,
+              // When the collection read carried the lines, the return's receipt check needs no read of its own.
+              ...(finaleReturn.statusId === 'RETURN_COMPLETED' &&
+                finaleReturn.items && { items: finaleReturn.items }),
+            });
+            signalled.push(finaleReturn.returnId);
+          } catch (error) {
+            if (!(error instanceof WorkflowNotFoundError)) throw error;
+            unmatched.push(finaleReturn.returnId);
+          }
+          delivered.remember(key);
+        };
+        await Promise.all(fresh.map((finaleReturn) => limit(() => signal(finaleReturn))));
+        return { readAt, changes: changed.length, signalled, unmatched };
+      });
     },
 
     async sweepLoopReturns({
@@ -138,49 +141,55 @@ export function createSweeperActivities(deps: SweeperActivityDeps) {
       from: string;
       to: string;
     }): Promise<LoopSweepResult> {
-      const { loop } = await deps.clientsFor(tenantId);
-      const returns = await loop.listReturnsUpdated(
-        { from: new Date(from), to: new Date(to) },
-        { priority: 'background' },
-      );
-      const started: string[] = [];
-      const signalled: string[] = [];
-      for (const loopReturn of returns) {
-        const start = { tenantId, loopReturnId: loopReturn.id, loopReturn, origin: 'sweeper' as const };
-        if (loopReturn.state === 'open') {
-          if (await startReturnWorkflow(deps.temporal, deps.taskQueue, start)) started.push(loopReturn.id);
-        } else if (loopReturn.state === 'cancelled') {
-          const delivered = await deliverLoopChange(deps.temporal, deps.taskQueue, start, {
-            version: 1,
-            trigger: 'sweeper',
-            state: loopReturn.state,
-          });
-          if (delivered === 'signalled') signalled.push(loopReturn.id);
+      return heartbeating(async () => {
+        const { loop } = await deps.clientsFor(tenantId);
+        const returns = await loop.listReturnsUpdated(
+          { from: new Date(from), to: new Date(to) },
+          { priority: 'background' },
+        );
+        const started: string[] = [];
+        const signalled: string[] = [];
+        for (const loopReturn of returns) {
+          const start = { tenantId, loopReturnId: loopReturn.id, loopReturn, origin: 'sweeper' as const };
+          if (loopReturn.state === 'open') {
+            if (await startReturnWorkflow(deps.temporal, deps.taskQueue, start)) started.push(loopReturn.id);
+          } else if (loopReturn.state === 'cancelled') {
+            const delivered = await deliverLoopChange(deps.temporal, deps.taskQueue, start, {
+              version: 1,
+              trigger: 'sweeper',
+              state: loopReturn.state,
+            });
+            if (delivered === 'signalled') signalled.push(loopReturn.id);
+          }
         }
-      }
-      return { seen: returns.length, started, signalled };
+        return { seen: returns.length, started, signalled };
+      });
     },
 
     /** Tells the tenant's returns held while it was paused that it is active again; answers how many. */
     async nudgeHeldReturns({ tenantId }: { tenantId: string }): Promise<number> {
-      const query =
-        `${searchAttributes.tenant.name} = ${queryLiteral(tenantIdSchema.parse(tenantId))} AND ` +
-        `${searchAttributes.stage.name} = "paused" AND ExecutionStatus = "Running"`;
-      const held: string[] = [];
-      for await (const execution of deps.temporal.workflow.list({ query })) held.push(execution.workflowId);
-      const limit = pLimit(SIGNAL_CONCURRENCY);
-      await Promise.all(
-        held.map((workflowId) =>
-          limit(async () => {
-            try {
-              await deps.temporal.workflow.getHandle(workflowId).signal(tenantResumedSignal, { version: 1 });
-            } catch (error) {
-              if (!(error instanceof WorkflowNotFoundError)) throw error;
-            }
-          }),
-        ),
-      );
-      return held.length;
+      return heartbeating(async () => {
+        const query =
+          `${searchAttributes.tenant.name} = ${queryLiteral(tenantIdSchema.parse(tenantId))} AND ` +
+          `${searchAttributes.stage.name} = "paused" AND ExecutionStatus = "Running"`;
+        const held: string[] = [];
+        for await (const execution of deps.temporal.workflow.list({ query })) held.push(execution.workflowId);
+        const limit = pLimit(SIGNAL_CONCURRENCY);
+        await Promise.all(
+          held.map((workflowId) =>
+            limit(async () => {
+              try {
+                await deps.temporal.workflow
+                  .getHandle(workflowId)
+                  .signal(tenantResumedSignal, { version: 1 });
+              } catch (error) {
+                if (!(error instanceof WorkflowNotFoundError)) throw error;
+              }
+            }),
+          ),
+        );
+        return held.length;
+      });
     },
   });
 }

@@ -12,6 +12,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** SQLite file to persist to; `undefined` keeps everything in memory. */
   dbFile?: string;
+  /** SQLite pragmas for that file, e.g. `journal_mode=wal`. */
+  sqlitePragmas?: string[];
   namespace?: string;
   /** How long to wait for the frontend to answer; generous because a cold SQLite migration is slow on CI. */
   readyTimeoutMs?: number;
@@ -72,6 +74,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
+    for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   }
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');

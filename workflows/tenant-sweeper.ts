@@ -51,6 +51,9 @@ export const sweeperStateQuery = defineQuery<TenantSweeperState>('sweeperState')
 
 const { sweepFinaleReturns, sweepLoopReturns, nudgeHeldReturns } = proxyActivities<SweeperActivities>({
   startToCloseTimeout: '2 minutes',
+  // A pass may wait for budget behind a burst of creates; its heartbeats let a crashed worker's pass be
+  // retried within seconds instead of holding up every completion for the whole start-to-close timeout.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
 });
 const { loadTenantSettings } = proxyActivities<ReturnActivities>({

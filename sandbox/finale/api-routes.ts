@@ -4,7 +4,7 @@ import { dropConnection, sendHugeBody } from '../shared/server.ts';
 import { decodeFilter, FilterError, matchesFilter, toColumns } from './collection.ts';
 import { renderFacility, renderOrder, renderProduct, renderReturn, type SimReturn } from './records.ts';
 import { validateNewReturn } from './return-create.ts';
-import type { FinaleFaultKind, FinaleSimulatorState, SimAccount } from './state.ts';
+import type { FinaleFaultKind, FinaleSimulatorState, RateLimitedBudget, SimAccount } from './state.ts';
 
 type ApiAnswer = ({ json: unknown } | { text: string }) & {
   status: number;
@@ -34,6 +34,20 @@ function authorised(header: string | undefined, account: SimAccount): boolean {
   );
 }
 
+/** Finale's 429: the limit, and when it resets as an epoch timestamp in seconds (or milliseconds). */
+function rateLimitAnswer(
+  limit: number,
+  resetAtMs: number,
+  unit: 'seconds' | 'milliseconds' = 'seconds',
+): ApiAnswer & { headers: Record<string, string> } {
+  const reset = unit === 'milliseconds' ? resetAtMs : Math.ceil(resetAtMs / 1000);
+  return {
+    status: 429,
+    text: 'Rate limit exceeded',
+    headers: { 'x-ratelimit-limit': String(limit), 'x-ratelimit-reset': String(reset) },
+  };
+}
+
 /** The answer a fault gives instead of the API's own, in Finale's style. */
 function faultAnswer(
   fault: Extract<OutcomeFault<FinaleFaultKind>, { kind: 'server-error' | 'rate-limit' | 'body' }>,
@@ -43,17 +57,10 @@ function faultAnswer(
       return { status: fault.status, text: 'Service temporarily unavailable' };
     case 'rate-limit': {
       // Wall-clock time, like the client's own clock; the simulator clock is for record data only.
-      const resetAtMs = Date.now() + (fault.resetInMs ?? 1000);
-      const reset = fault.resetUnit === 'milliseconds' ? resetAtMs : Math.ceil(resetAtMs / 1000);
-      return {
-        status: 429,
-        text: 'Rate limit exceeded',
-        headers: {
-          'x-ratelimit-limit': '120',
-          ...(!fault.omitReset && { 'x-ratelimit-reset': String(reset) }),
-          ...(fault.retryAfter !== undefined && { 'retry-after': fault.retryAfter }),
-        },
-      };
+      const answer = rateLimitAnswer(120, Date.now() + (fault.resetInMs ?? 1000), fault.resetUnit);
+      if (fault.omitReset) delete answer.headers['x-ratelimit-reset'];
+      if (fault.retryAfter !== undefined) answer.headers['retry-after'] = fault.retryAfter;
+      return answer;
     }
     case 'body':
       return fault.text === undefined
@@ -104,6 +111,12 @@ export function registerFinaleApi(app: FastifyInstance, state: FinaleSimulatorSt
   const route = (method: 'GET' | 'POST', url: string, handler: (call: ApiCall) => ApiAnswer) => {
     const isCollection = method === 'GET' && !url.includes('/:id');
     const endpoint = `${method} ${url}${isCollection ? ' (collection)' : ''}`;
+    const budgets: RateLimitedBudget[] =
+      method === 'POST' ? ['post'] : isCollection ? ['get', 'collection'] : ['get'];
+    const rateLimited = (reply: FastifyReply, answer: ApiAnswer) => {
+      state.calls.recordRateLimited(endpoint);
+      return send(reply, answer);
+    };
     app.route({
       method,
       url,
@@ -119,9 +132,12 @@ export function registerFinaleApi(app: FastifyInstance, state: FinaleSimulatorSt
             headers: { 'www-authenticate': 'Basic realm="Finale"' },
           });
         }
+        const refusal = state.takeRateLimit(account, budgets);
+        if (refusal) return rateLimited(reply, rateLimitAnswer(refusal.limit.requests, refusal.resetAtMs));
         const outcome = await state.faults.meet(endpoint);
         if (outcome?.kind === 'drop') return dropConnection(request, reply);
         if (outcome?.kind === 'huge-body') return sendHugeBody(reply, outcome);
+        if (outcome?.kind === 'rate-limit') return rateLimited(reply, faultAnswer(outcome));
         if (outcome && outcome.kind !== 'apply-then-drop' && outcome.kind !== 'missing-url') {
           return send(reply, faultAnswer(outcome));
         }

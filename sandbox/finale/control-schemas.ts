@@ -65,6 +65,11 @@ export const returnSeedSchema = z.object({
   extra: extraFields,
 });
 
+/** At most `requests` calls in any `windowMs`, per account; null: no limit. */
+const windowLimitSchema = z
+  .object({ requests: z.number().int().positive(), windowMs: z.number().int().positive() })
+  .nullable();
+
 export const settingsPatchSchema = z.object({
   /** Whether Finale rejects a second return with the same returnId is not documented. */
   duplicateReturnIds: z.enum(['allow', 'reject']).optional(),
@@ -73,6 +78,15 @@ export const settingsPatchSchema = z.object({
    * documented for returns, so left out by default (the worse case for the client).
    */
   collectionReturnItems: z.enum(['omit', 'include']).optional(),
+  /**
+   * Per-account limits, each a sliding window: GETs (collection reads included), POSTs, and collection reads.
+   * Off (null) unless set; the published figures are 120 GET and 120 POST a minute and 300 collection reads
+   * an hour.
+   */
+  rateLimits: z
+    .object({ get: windowLimitSchema, post: windowLimitSchema, collection: windowLimitSchema })
+    .partial()
+    .optional(),
 });
 
 export const clockControlSchema = z.union([
@@ -103,5 +117,10 @@ export type ClockControl = z.input<typeof clockControlSchema>;
 export type ReturnItemsChange = z.input<typeof returnItemsChangeSchema>;
 export type ReturnCompletion = z.input<typeof returnCompletionSchema>;
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
-export type FinaleSettings = Required<z.output<typeof settingsPatchSchema>>;
+export type WindowLimit = z.output<typeof windowLimitSchema>;
+export interface FinaleSettings {
+  duplicateReturnIds: 'allow' | 'reject';
+  collectionReturnItems: 'omit' | 'include';
+  rateLimits: { get: WindowLimit; post: WindowLimit; collection: WindowLimit };
+}
 export type ReturnStatus = z.output<typeof returnStatusSchema>;

@@ -1,4 +1,5 @@
 import { ControlError } from '../shared/control-error.ts';
+import { SlidingWindowLimiter } from '../shared/rate-limit.ts';
 import { SimulatorState } from '../shared/state.ts';
 import { SimulatorClock } from './clock.ts';
 import { parseFinaleDate } from './finale-date.ts';
@@ -56,13 +57,30 @@ export interface NewReturn {
   items: SimReturnItem[];
 }
 
-/** Where Finale's documentation is silent, the worse case for the client. */
-export const defaultSettings: FinaleSettings = { duplicateReturnIds: 'allow', collectionReturnItems: 'omit' };
+/** Where Finale's documentation is silent, the worse case for the client; no rate limits unless asked for. */
+export const defaultSettings: FinaleSettings = {
+  duplicateReturnIds: 'allow',
+  collectionReturnItems: 'omit',
+  rateLimits: { get: null, post: null, collection: null },
+};
 
-const patchSettings = (settings: FinaleSettings, patch: SettingsPatch): FinaleSettings => ({
-  ...settings,
-  ...settingsPatchSchema.parse(patch),
-});
+/** The published limits (third-party reports): 120 GET and 120 POST a minute, 300 collection reads an hour. */
+export const publishedRateLimits: FinaleSettings['rateLimits'] = {
+  get: { requests: 120, windowMs: 60_000 },
+  post: { requests: 120, windowMs: 60_000 },
+  collection: { requests: 300, windowMs: 3_600_000 },
+};
+
+const patchSettings = (settings: FinaleSettings, patch: SettingsPatch): FinaleSettings => {
+  const parsed = settingsPatchSchema.parse(patch);
+  return {
+    duplicateReturnIds: parsed.duplicateReturnIds ?? settings.duplicateReturnIds,
+    collectionReturnItems: parsed.collectionReturnItems ?? settings.collectionReturnItems,
+    rateLimits: { ...settings.rateLimits, ...parsed.rateLimits },
+  };
+};
+
+export type RateLimitedBudget = keyof FinaleSettings['rateLimits'];
 
 /** Every fault kind but `endless-pages` (Finale's collections do not page): its client guards against each. */
 const faultKinds = [
@@ -80,6 +98,7 @@ export type FinaleFaultKind = (typeof faultKinds)[number];
 /** In-memory Finale: accounts and their records, plus the simulator's clock, faults, call counts and settings. */
 export class FinaleSimulatorState extends SimulatorState<FinaleSettings, SettingsPatch, FinaleFaultKind> {
   readonly clock = new SimulatorClock();
+  readonly rateLimiter = new SlidingWindowLimiter();
   private accounts = new Map<string, SimAccount>();
   // Finale's internal record numbers; deliberately unlike any productId or returnId.
   private nextNumber = 10000;
@@ -91,8 +110,21 @@ export class FinaleSimulatorState extends SimulatorState<FinaleSettings, Setting
   /** Forgets every account, fault and count; the clock returns to real time and the settings to their start values. */
   reset(): void {
     this.resetControls();
+    this.rateLimiter.reset();
     this.accounts.clear();
     this.clock.reset();
+  }
+
+  /**
+   * Counts a call against the account's limits that apply to it (a collection read is a GET too), or, when
+   * it would exceed one, against none: then answers that limit and when a call is next allowed.
+   */
+  takeRateLimit(account: SimAccount, budgets: readonly RateLimitedBudget[], now = Date.now()) {
+    const limits = budgets.flatMap((budget) => {
+      const limit = this.settings.rateLimits[budget];
+      return limit ? [{ key: `${account.name}/${budget}`, limit }] : [];
+    });
+    return limits.length === 0 ? undefined : this.rateLimiter.take(limits, now);
   }
 
   account(name: string): SimAccount | undefined {

@@ -68,6 +68,8 @@ function answerWithFault(fault: OutcomeFault<LoopFaultKind>, request: FastifyReq
     }
     case 'drop':
       return dropConnection(request, reply);
+    case 'apply-then-drop':
+      throw new Error('apply-then-drop lets the request through; its answer is dropped on sending');
   }
 }
 
@@ -80,8 +82,15 @@ export function registerLoopApi(app: FastifyInstance, sim: LoopSimulatorState): 
     return shop;
   };
 
+  /** Requests that take effect, then lose their answer: the socket is destroyed instead of sending it. */
+  const dropAfterApplying = new WeakSet<FastifyRequest>();
+
   void app.register(
     async (api) => {
+      api.addHook('onSend', async (request, _reply, payload) => {
+        if (dropAfterApplying.has(request)) request.raw.socket.destroy();
+        return payload;
+      });
       api.addHook('onRequest', async (request, reply) => {
         const route = routeOf(request);
         const { version } = request.params as { version: string };
@@ -89,10 +98,13 @@ export function registerLoopApi(app: FastifyInstance, sim: LoopSimulatorState): 
         sim.calls.record(endpoint, version);
         if (!SUPPORTED_VERSION.test(version)) return sendJson(reply, 404, { message: 'Not Found' });
         const fault = await sim.faults.meet(endpoint);
-        if (fault) return answerWithFault(fault, request, reply);
+        if (fault?.kind === 'rate-limit') sim.calls.recordRateLimited(endpoint);
+        if (fault?.kind === 'apply-then-drop') dropAfterApplying.add(request);
+        else if (fault) return answerWithFault(fault, request, reply);
         const shop = sim.records.shopByKey(firstString(request.headers['x-authorization']));
         if (!shop || !shop.scopes.includes(requiredScope(route))) return sendJson(reply, 401, UNAUTHORIZED);
         if (!sim.rateLimiter.allow(shop.apiKey, sim.settings.rateLimit)) {
+          sim.calls.recordRateLimited(endpoint);
           return sendJson(reply, 429, { message: 'Too Many Attempts.' });
         }
         shops.set(request, shop);
@@ -147,6 +159,11 @@ export function registerLoopApi(app: FastifyInstance, sim: LoopSimulatorState): 
           const record = id === undefined ? undefined : sim.records.returnOf(shop.id, id);
           if (!record) return sendJson(reply, 200, NO_SUCH_RETURN);
           const decision = decideAction(record.state, action, shop.allowFlaggedToProcess);
+          sim.records.addAction(record, {
+            action,
+            accepted: decision.body === 'true',
+            changed: decision.next !== undefined,
+          });
           if (decision.next) sim.notify(record, sim.records.setState(record, decision.next));
           return sendJson(reply, 200, decision.body);
         });

@@ -35,6 +35,7 @@ export function registerLoopControls(app: FastifyInstance, state: LoopSimulatorS
     control.post('/returns', async (request, reply) =>
       reply.code(201).send(state.submitReturn(request.body as ReturnInput)),
     );
+    control.get('/returns', async () => ({ returns: state.listReturns() }));
     control.get('/returns/:id', async (request) => state.getReturn(idParam.parse(request.params).id));
     control.post('/returns/:id/state', async (request) => {
       const { state: next } = stateChangeSchema.parse(request.body);

@@ -177,6 +177,12 @@ export const settingsPatchSchema = z.object({
       timeoutMs: z.number().int().positive(),
       /** A receiver's Retry-After is honoured up to this; longer fails the delivery (Loop: 30 min). */
       retryAfterCapMs: z.number().int().min(0),
+      /** Chance, 0..1, that a delivery is lost: never attempted (default 0). */
+      loseRate: z.number().min(0).max(1),
+      /** Chance, 0..1, that a delivery is made twice (default 0). */
+      duplicateRate: z.number().min(0).max(1),
+      /** Each delivery first waits a random 0..this, so deliveries can overtake each other (default 0). */
+      maxJitterMs: z.number().int().min(0).max(600_000),
     })
     .partial()
     .optional(),

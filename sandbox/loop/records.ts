@@ -72,6 +72,14 @@ export interface SimNote {
   createdAt: number;
 }
 
+/** A return action called through the API: whether Loop answered `"true"` and whether the state changed. */
+export interface SimAction {
+  action: 'process' | 'close' | 'flag' | 'cancel';
+  accepted: boolean;
+  changed: boolean;
+  at: number;
+}
+
 export interface SimReturn {
   id: number;
   shopId: number;
@@ -85,6 +93,7 @@ export interface SimReturn {
   customer: SimCustomer;
   lineItems: SimLineItem[];
   notes: SimNote[];
+  actions: SimAction[];
 }
 
 export type ReturnTrigger = 'return.created' | 'return.updated' | 'return.closed';
@@ -201,6 +210,7 @@ export class LoopRecords {
         }),
       ),
       notes: [],
+      actions: [],
     };
     this.returns.set(id, record);
     return record;
@@ -220,6 +230,10 @@ export class LoopRecords {
     const note = { id: this.next.note++, content, createdAt: now };
     record.notes.push(note);
     return note;
+  }
+
+  addAction(record: SimReturn, action: Omit<SimAction, 'at'>, now = Date.now()): void {
+    record.actions.push({ ...action, at: now });
   }
 
   /** An explicit ID, moving the sequence past it so later generated IDs never collide; else the next one. */

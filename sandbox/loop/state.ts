@@ -18,11 +18,12 @@ import {
   type WebhookInput,
 } from './control-schemas.ts';
 import { phpJson, renderReturn, type IdMode } from './payloads.ts';
-import { SlidingWindowLimiter, type RateLimitSettings } from './rate-limit.ts';
+import { SlidingWindowLimiter, type RateLimitSettings } from '../shared/rate-limit.ts';
 import {
   LoopRecords,
   type ReturnTrigger,
   type SimDestination,
+  type SimAction,
   type SimNote,
   type SimReturn,
   type SimShop,
@@ -48,6 +49,9 @@ export const defaultSettings: LoopSettings = {
     maxDelayMs: 60_000,
     timeoutMs: 10_000,
     retryAfterCapMs: 30 * 60_000,
+    loseRate: 0,
+    duplicateRate: 0,
+    maxJitterMs: 0,
   },
 };
 
@@ -69,6 +73,8 @@ export interface ReturnView {
   shopId: number;
   state: ReturnState;
   notes: SimNote[];
+  /** Every action called through the API, in order. */
+  actions: SimAction[];
   return: Record<string, unknown>;
 }
 
@@ -82,7 +88,10 @@ const patchSettings = (settings: LoopSettings, input: SettingsPatch): LoopSettin
   };
 };
 
-/** Loop answers in its own way; the create-then-drop and URL-less answers are Finale's failure modes. */
+/**
+ * Loop answers in its own way; the URL-less answer is Finale's failure mode. `apply-then-drop` lets a call
+ * take effect and loses its answer (a return action that happened though the client saw a dropped connection).
+ */
 const faultKinds = [
   'server-error',
   'rate-limit',
@@ -91,6 +100,7 @@ const faultKinds = [
   'huge-body',
   'endless-pages',
   'drop',
+  'apply-then-drop',
 ] as const;
 export type LoopFaultKind = (typeof faultKinds)[number];
 
@@ -172,11 +182,20 @@ export class LoopSimulatorState extends SimulatorState<LoopSettings, SettingsPat
   }
 
   getReturn(returnId: number): ReturnView {
-    const record = this.records.requireReturn(returnId);
+    return this.view(this.records.requireReturn(returnId));
+  }
+
+  /** Every return of every shop, in the order they were made. */
+  listReturns(): ReturnView[] {
+    return [...this.records.returns.values()].map((record) => this.view(record));
+  }
+
+  private view(record: SimReturn): ReturnView {
     return {
       shopId: record.shopId,
       state: record.state,
       notes: [...record.notes],
+      actions: [...record.actions],
       return: this.render(record),
     };
   }

@@ -8,6 +8,12 @@ export interface CallSnapshot {
   byVersion: Record<string, number>;
 }
 
+/** The calls a simulator answered 429, whether its own limit refused them or a fault did. */
+export interface RateLimitedSnapshot {
+  total: number;
+  byEndpoint: Record<string, number>;
+}
+
 /** Call times are kept this long: the longest window an API budgets over (Finale's collection reads: an hour). */
 export const CALL_TIMES_KEPT_MS = 3_600_000;
 
@@ -18,6 +24,7 @@ export const CALL_TIMES_KEPT_MS = 3_600_000;
 export class CallCounter {
   private readonly byEndpoint = new Map<string, number>();
   private readonly byVersion = new Map<string, number>();
+  private readonly rateLimitedByEndpoint = new Map<string, number>();
   /** In arrival order; entries older than `CALL_TIMES_KEPT_MS` are dropped as new ones arrive. */
   private times: { endpoint: string; at: number }[] = [];
 
@@ -29,6 +36,11 @@ export class CallCounter {
     if (this.times[0]!.at <= at - 2 * CALL_TIMES_KEPT_MS) {
       this.times = this.times.filter((call) => call.at > at - CALL_TIMES_KEPT_MS);
     }
+  }
+
+  /** A call that was answered 429 (it was recorded as a call too). */
+  recordRateLimited(endpoint: string): void {
+    this.rateLimitedByEndpoint.set(endpoint, (this.rateLimitedByEndpoint.get(endpoint) ?? 0) + 1);
   }
 
   count(endpoint: string): number {
@@ -60,9 +72,15 @@ export class CallCounter {
     };
   }
 
+  rateLimited(): RateLimitedSnapshot {
+    const byEndpoint = Object.fromEntries(this.rateLimitedByEndpoint);
+    return { total: Object.values(byEndpoint).reduce((sum, n) => sum + n, 0), byEndpoint };
+  }
+
   reset(): void {
     this.byEndpoint.clear();
     this.byVersion.clear();
+    this.rateLimitedByEndpoint.clear();
     this.times = [];
   }
 }

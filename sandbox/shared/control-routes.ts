@@ -47,6 +47,7 @@ export function registerControls<Settings, SettingsPatch, Kind extends FaultKind
       });
 
       control.get('/calls', async () => state.calls.snapshot());
+      control.get('/calls/rate-limited', async () => state.calls.rateLimited());
       control.get('/calls/busiest-window', async (request) => {
         const query = z
           .object({ windowMs: z.coerce.number().int().positive(), endpoint: z.string().min(1).optional() })

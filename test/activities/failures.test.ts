@@ -4,7 +4,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { classified } from '../../activities/failures.ts';
+import { classified, MIN_RETRY_DELAY_MS } from '../../activities/failures.ts';
 import { TenantSettingsError } from '../../config/tenant-settings.ts';
 import {
   AuthenticationError,
@@ -74,6 +74,18 @@ describe('activity failure classification', () => {
           },
         ],
       });
+    });
+
+    it('asks for a second at least when the delay is up already, since no delay at all stops the retries', async () => {
+      const failure = await failureOf(
+        new RetryableApiError(`${api} getReturn: waited 30 s for the ${api} budget`, {
+          api,
+          operation: `${api}.getReturn`,
+          reason: 'rate-limited',
+          retryAfterMs: 0,
+        }),
+      );
+      expect(failure).toMatchObject({ nonRetryable: false, nextRetryDelay: MIN_RETRY_DELAY_MS });
     });
 
     it('marks a call that waited out its shared budget benign: flow control, retried after its estimate', async () => {

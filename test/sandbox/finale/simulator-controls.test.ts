@@ -226,7 +226,11 @@ describe('Finale simulator controls: the warehouse', () => {
       method: 'PATCH',
       body: { duplicateReturnIds: 'reject' },
     });
-    const expected = { duplicateReturnIds: 'reject', collectionReturnItems: 'omit' };
+    const expected = {
+      duplicateReturnIds: 'reject',
+      collectionReturnItems: 'omit',
+      rateLimits: { get: null, post: null, collection: null },
+    };
     expect(await settings.json()).toEqual(expected);
     expect(await (await sim.control('/settings')).json()).toEqual(expected);
     await createReturn();
@@ -402,6 +406,67 @@ describe('Finale simulator controls: call counts', () => {
     expect(await busiest('windowMs=60000&endpoint=GET%20*%20(collection)')).toMatchObject({ calls: 1 });
     expect(await busiest('windowMs=60000')).toMatchObject({ calls: 5 });
     expect((await sim.control('/calls/busiest-window?windowMs=soon')).status).toBe(400);
+  });
+});
+
+describe('Finale simulator controls: rate limits', () => {
+  const limit = (requests: number, windowMs = 60_000) => ({ requests, windowMs });
+  const setLimits = (rateLimits: Record<string, unknown>) =>
+    sim.control('/settings', { method: 'PATCH', body: { rateLimits } });
+
+  it('has none unless set, and keeps each one set apart from the others', async () => {
+    expect(await (await sim.control('/settings')).json()).toMatchObject({
+      rateLimits: { get: null, post: null, collection: null },
+    });
+    const patched = await setLimits({ post: limit(5) });
+    expect(await patched.json()).toMatchObject({
+      rateLimits: { get: null, post: limit(5), collection: null },
+    });
+    for (let i = 0; i < 10; i++) expect((await sim.api('/acme/api/order/%231001')).status).toBe(200);
+  });
+
+  it('answers 429 over a limit, with the limit and when it resets, and counts refused calls apart', async () => {
+    await setLimits({ get: limit(2), collection: limit(1) });
+    expect((await sim.api('/acme/api/order')).status).toBe(200);
+    // A collection read spends the collection limit and a GET.
+    const collection = await sim.api('/acme/api/order');
+    expect(collection.status).toBe(429);
+    expect((await sim.api('/acme/api/order/%231001')).status).toBe(200);
+    const before = Math.floor(Date.now() / 1000);
+    const refused = await sim.api('/acme/api/order/%231001');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('2');
+    const reset = Number(refused.headers.get('x-ratelimit-reset'));
+    expect(reset).toBeGreaterThanOrEqual(before + 59);
+    expect(reset).toBeLessThanOrEqual(before + 61);
+    // POSTs have a limit of their own, unset here.
+    expect((await sim.api('/acme/api/return', { method: 'POST', body: { returnId: 'R-1' } })).status).toBe(
+      200,
+    );
+    expect(await (await sim.control('/calls/rate-limited')).json()).toEqual({
+      total: 2,
+      byEndpoint: { 'GET /:account/api/order (collection)': 1, [ORDER]: 1 },
+    });
+  });
+
+  it('counts a refused call against no limit, and lets calls through once the window has passed', async () => {
+    await setLimits({ get: limit(2, 400), collection: limit(1, 60_000) });
+    expect((await sim.api('/acme/api/order')).status).toBe(200);
+    expect((await sim.api('/acme/api/order')).status).toBe(429);
+    // The refused collection read took no GET: one is left.
+    expect((await sim.api('/acme/api/order/%231001')).status).toBe(200);
+    expect((await sim.api('/acme/api/order/%231001')).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await sim.api('/acme/api/order/%231001')).status).toBe(200);
+  });
+
+  it('counts 429s from rate-limit faults too', async () => {
+    await sim.control('/faults', { body: { kind: 'rate-limit', endpoint: ORDER, count: 1 } });
+    expect((await sim.api('/acme/api/order/%231001')).status).toBe(429);
+    expect(await (await sim.control('/calls/rate-limited')).json()).toEqual({
+      total: 1,
+      byEndpoint: { [ORDER]: 1 },
+    });
   });
 });
 

@@ -247,6 +247,63 @@ describe('Loop simulator: return actions', () => {
   });
 });
 
+describe('Loop simulator: what the API did to each return', () => {
+  it('records every action with whether Loop accepted it and whether the state changed', async () => {
+    sim.state.seedReturn({ id: 30, items: [{}] });
+    await api('/warehouse/return/30/flag', { method: 'POST' });
+    await api('/warehouse/return/30/flag', { method: 'POST' });
+    await api('/warehouse/return/30/process', { method: 'POST' });
+    expect(sim.state.getReturn(30).actions).toEqual([
+      { action: 'flag', accepted: true, changed: true, at: expect.any(Number) as number },
+      { action: 'flag', accepted: true, changed: false, at: expect.any(Number) as number },
+      { action: 'process', accepted: false, changed: false, at: expect.any(Number) as number },
+    ]);
+  });
+
+  it('applies an action, then drops the connection (apply-then-drop)', async () => {
+    sim.state.seedReturn({ id: 31, items: [{}] });
+    sim.state.faults.add({
+      kind: 'apply-then-drop',
+      endpoint: 'POST /warehouse/return/:id/process',
+      count: 1,
+    });
+    await expect(api('/warehouse/return/31/process', { method: 'POST' })).rejects.toThrow();
+    expect(sim.state.getReturn(31)).toMatchObject({
+      state: 'closed',
+      actions: [{ action: 'process', accepted: true, changed: true }],
+    });
+    // The client's retry finds it closed.
+    expect((await api('/warehouse/return/31/process', { method: 'POST' })).json).toMatchObject({
+      errors: { code: 'UNPROCESSABLE_RETURN' },
+    });
+  });
+
+  it('lists every return with its state, notes and actions (GET /__control/returns)', async () => {
+    sim.state.seedReturn({ id: 32, items: [{}] });
+    sim.state.seedReturn({ id: 33, state: 'cancelled', items: [{}] });
+    await api('/warehouse/return/32/close', { method: 'POST' });
+    const listed = (await (await fetch(`${sim.url}/__control/returns`)).json()) as {
+      returns: { state: string; actions: unknown[]; return: { id: number } }[];
+    };
+    expect(listed.returns.map((r) => [r.return.id, r.state, r.actions.length])).toEqual([
+      [32, 'closed', 1],
+      [33, 'cancelled', 0],
+    ]);
+  });
+
+  it('counts its 429s, from its limit and from faults', async () => {
+    sim.state.updateSettings({ rateLimit: { requests: 1 } });
+    sim.state.faults.add({ kind: 'rate-limit', endpoint: 'GET /webhooks', count: 1 });
+    await api('/destinations');
+    expect((await api('/destinations')).status).toBe(429);
+    expect((await api('/webhooks')).status).toBe(429);
+    expect(sim.state.calls.rateLimited()).toEqual({
+      total: 2,
+      byEndpoint: { 'GET /destinations': 1, 'GET /webhooks': 1 },
+    });
+  });
+});
+
 describe('Loop simulator: webhook subscriptions and destinations', () => {
   const hook = { topic: 'return', trigger: 'return.created', url: 'https://example.com/hook' };
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LoopSimulator } from '../../../sandbox/loop/server.ts';
 import { fastDelivery, loopFetch, resetWithShop, shop, startTestSimulator } from './support/loop-fixture.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
@@ -193,5 +193,52 @@ describe('webhook delivery', () => {
     const payload = payloadOf(receiver.received[0]!.raw);
     expect(typeof payload.id).toBe('string');
     expect(payload.shop_id).toBe(String(shop.id));
+  });
+});
+
+describe('webhook delivery chaos (settings.delivery)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('loses a delivery: recorded as lost, never sent', async () => {
+    sim.state.updateSettings({ delivery: { loseRate: 1 } });
+    subscribe('return.created');
+    const { deliveryIds } = submit();
+    await sim.state.deliveriesSettled();
+
+    expect(receiver.received).toEqual([]);
+    expect(sim.state.deliveries()).toMatchObject([
+      { deliveryId: deliveryIds[0], attempt: 0, status: null, outcome: 'lost', trigger: 'return.created' },
+    ]);
+  });
+
+  it('makes a delivery twice, the copy recorded as a duplicate of the first', async () => {
+    sim.state.updateSettings({ delivery: { duplicateRate: 1 } });
+    subscribe('return.created');
+    const { deliveryIds } = submit();
+    await sim.state.deliveriesSettled();
+
+    expect(receiver.received).toHaveLength(2);
+    expect(receiver.received[0]!.raw.equals(receiver.received[1]!.raw)).toBe(true);
+    const attempts = sim.state.deliveries();
+    expect(attempts.map((a) => a.outcome)).toEqual(['delivered', 'delivered']);
+    expect(attempts.find((a) => a.deliveryId === deliveryIds[0])?.duplicateOf).toBeUndefined();
+    expect(attempts.find((a) => a.deliveryId !== deliveryIds[0])?.duplicateOf).toBe(deliveryIds[0]);
+  });
+
+  it('delays each delivery by a random jitter, so a later event can arrive first', async () => {
+    sim.state.updateSettings({ delivery: { maxJitterMs: 400 } });
+    subscribe('return.created');
+    subscribe('return.updated');
+    // The created event draws the longest jitter, the update right after it none.
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    const id = submit().return.id as number;
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    sim.state.setReturnState(id, 'cancelled');
+    await sim.state.deliveriesSettled();
+
+    expect(receiver.received.map((r) => payloadOf(r.raw).trigger)).toEqual([
+      'return.updated',
+      'return.created',
+    ]);
   });
 });
