@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { TenantSettings } from '../config/tenant-settings.ts';
 import { InvalidRequestError } from '../integrations/errors.ts';
 import { orderIdCandidates } from '../integrations/finale/order-id-forms.ts';
+import { CoalescedReturnLookup, lookupSince } from '../integrations/finale/return-lookup.ts';
 import type { LocationMatch } from '../integrations/finale/types.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
@@ -37,6 +38,8 @@ export interface FinaleReturnCreate {
   items: (PlannedItem & { productUrl: string })[];
   /** Look the returnId up before creating (always, except a first v1 attempt). */
   lookupFirst: boolean;
+  /** When the Loop return was created: no Finale return of it is older. Unknown: a long look back. */
+  loopCreatedAt?: string | null;
 }
 
 export interface CreatedFinaleReturn {
@@ -56,6 +59,22 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
   const facilityReads = new Map<string, Promise<LocationMatch>>();
   /** The order-ID form that last found an order, per tenant: tried first next time to save a 404. */
   const lastOrderForm = new Map<string, TenantSettings['orderIdForms'][number]>();
+  /** Per tenant: the returnId look-ups waiting at once share one collection read. */
+  const returnLookups = new Map<string, CoalescedReturnLookup>();
+  /** Creates running in this process, per return: an attempt Temporal gave up on may still be running. */
+  const creating = new Map<string, Promise<unknown>>();
+
+  function returnLookupOf(tenantId: string): CoalescedReturnLookup {
+    let lookup = returnLookups.get(tenantId);
+    if (!lookup) {
+      lookup = new CoalescedReturnLookup({
+        // The client is fetched per read, so rotated credentials apply from the next read on.
+        read: async (window) => (await deps.clientsFor(tenantId)).finale.listReturnsChanged(window),
+      });
+      returnLookups.set(tenantId, lookup);
+    }
+    return lookup;
+  }
 
   async function settingsOf(tenantId: string): Promise<TenantSettings> {
     const tenant = await deps.store.getTenant(tenantId);
@@ -63,19 +82,44 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
     return tenant.settings;
   }
 
+  /**
+   * One create per return at a time in this process: a retry that starts while its timed-out attempt is
+   * still running here waits for it, then looks up what it made.
+   */
   async function createIdempotently(
     input: FinaleReturnCreate,
     attempt: number,
   ): Promise<CreatedFinaleReturn> {
-    const { finale } = await deps.clientsFor(input.tenantId);
+    const key = `${input.tenantId}\u0000${input.returnId}`;
+    const earlier = creating.get(key);
+    const run = (async () => {
+      if (earlier) await earlier.catch(() => undefined);
+      return createOnce(input, input.lookupFirst || attempt > 1 || earlier !== undefined);
+    })();
+    creating.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (creating.get(key) === run) creating.delete(key);
+    }
+  }
+
+  async function createOnce(input: FinaleReturnCreate, lookupFirst: boolean): Promise<CreatedFinaleReturn> {
+    const context = Context.current();
+    // The later of this machine's clock and the Temporal server's: a look-up window is measured to Finale's now.
+    const now = Math.max(Date.now(), context.info.currentAttemptScheduledTimestampMs);
+    const since = lookupSince(input.loopCreatedAt, now);
     const lookUp = async () => {
-      const existing = await finale.findReturnByReturnId(input.returnId);
+      const existing = await returnLookupOf(input.tenantId).find({ returnId: input.returnId, since, now });
       return existing && { ...pick(existing), existed: true };
     };
-    if (input.lookupFirst || attempt > 1) {
+    if (lookupFirst) {
       const existing = await lookUp();
       if (existing) return existing;
     }
+    // An attempt Temporal has given up on (its retry may already be looking up) must not create.
+    context.cancellationSignal.throwIfAborted();
+    const { finale } = await deps.clientsFor(input.tenantId);
     try {
       const created = await finale.createReturn({
         returnId: input.returnId,
@@ -191,7 +235,8 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
 
     /**
      * Idempotent create: the returnId is deterministic and is looked up before creating, so a create whose
-     * answer was lost (timeout, worker crash) never produces a second return.
+     * answer was lost (timeout, worker crash) never produces a second return. The look-up is coalesced with
+     * the tenant's other waiting look-ups into one collection read (integrations/finale/return-lookup.ts).
      */
     createFinaleReturn: (input: FinaleReturnCreate): Promise<CreatedFinaleReturn> =>
       createIdempotently(input, Context.current().info.attempt),

@@ -254,6 +254,7 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
             facilityUrl,
             items: plan.items.map((item) => ({ ...item, productUrl: productUrls[item.sku] ?? '' })),
             lookupFirst: true,
+            loopCreatedAt: loopReturn.createdAt,
           });
           return {
             kind: created.existed ? 'found' : 'created',
