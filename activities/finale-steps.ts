@@ -105,12 +105,9 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
   }
 
   async function createOnce(input: FinaleReturnCreate, lookupFirst: boolean): Promise<CreatedFinaleReturn> {
-    const context = Context.current();
-    // The later of this machine's clock and the Temporal server's: a look-up window is measured to Finale's now.
-    const now = Math.max(Date.now(), context.info.currentAttemptScheduledTimestampMs);
-    const since = lookupSince(input.loopCreatedAt, now);
+    const since = lookupSince(input.loopCreatedAt, Date.now());
     const lookUp = async () => {
-      const existing = await returnLookupOf(input.tenantId).find({ returnId: input.returnId, since, now });
+      const existing = await returnLookupOf(input.tenantId).find({ returnId: input.returnId, since });
       return existing && { ...pick(existing), existed: true };
     };
     if (lookupFirst) {
@@ -118,7 +115,7 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
       if (existing) return existing;
     }
     // An attempt Temporal has given up on (its retry may already be looking up) must not create.
-    context.cancellationSignal.throwIfAborted();
+    Context.current().cancellationSignal.throwIfAborted();
     const { finale } = await deps.clientsFor(input.tenantId);
     try {
       const created = await finale.createReturn({

@@ -28,8 +28,6 @@ export interface ReturnLookupRequest {
   returnId: string;
   /** No Finale return with this returnId made before the request can have been updated before this. */
   since: Date;
-  /** The latest time the caller knows of, when it may be later than this process's clock. */
-  now?: number;
 }
 
 export interface ReturnLookupOptions {
@@ -47,7 +45,6 @@ interface Waiter {
    * or after this, or was in a read already. Infinity once reads sent after the request covered all time.
    */
   coveredTo: number;
-  now: number;
   resolve(found: FinaleReturn | undefined): void;
   reject(error: unknown): void;
 }
@@ -88,7 +85,6 @@ export class CoalescedReturnLookup {
       this.waiting.push({
         returnId: request.returnId,
         coveredTo: toSecond(request.since.getTime()),
-        now: request.now ?? Number.NEGATIVE_INFINITY,
         resolve,
         reject,
       });
@@ -142,8 +138,7 @@ export class CoalescedReturnLookup {
    * further, the next window of those from the oldest.
    */
   private nextWindow(members: Waiter[]): { since: number; until?: number } {
-    const now = members.reduce((latest, waiter) => Math.max(latest, waiter.now), this.clock());
-    const openFrom = now - this.windowMs;
+    const openFrom = this.clock() - this.windowMs;
     const ready = members.filter((waiter) => waiter.coveredTo >= openFrom);
     const behind = members.filter((waiter) => waiter.coveredTo < openFrom);
     const catchUp = behind.length > 0 && (ready.length === 0 || !this.lastReadCaughtUp);

@@ -60,10 +60,7 @@ const createAttempt = (
   create: FinaleReturnCreate,
   attempt = 1,
 ): Promise<CreatedFinaleReturn> =>
-  new MockActivityEnvironment({ attempt, currentAttemptScheduledTimestampMs: Date.now() }).run(
-    steps.createFinaleReturn,
-    create,
-  );
+  new MockActivityEnvironment({ attempt }).run(steps.createFinaleReturn, create);
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -132,7 +129,7 @@ describe('the create step’s look-ups against the simulator, with real budgets'
   it('does not create once Temporal has cancelled the attempt (timed out, its retry looking up already)', async () => {
     const steps = stepsWith(publishedBudgets['finale-collection']);
     fx.state.faults.add({ kind: 'latency', ms: 500, endpoint: RETURN_READS, count: 1 });
-    const env = new MockActivityEnvironment({ attempt: 1, currentAttemptScheduledTimestampMs: Date.now() });
+    const env = new MockActivityEnvironment({ attempt: 1 });
     const attempt = env.run(steps.createFinaleReturn, input(6)).catch((error: unknown) => error);
     while (fx.calls(RETURN_READS) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     env.cancel('TIMED_OUT');

@@ -193,18 +193,6 @@ describe('CoalescedReturnLookup', () => {
     expect(await old).toBeUndefined();
     expect(finale.reads.map((read) => read.until === undefined)).toEqual([false, true, false, false, true]);
   });
-
-  it('measures windows to the latest clock a caller knows of', async () => {
-    const finale = fakeFinale();
-    const serverNow = NOW + 40 * DAY;
-    const since = NOW - 60_000;
-    // 40 days on by the caller's clock: two windows, where this process's clock alone would make it one.
-    await finale.lookup.find({ returnId: 'LOOP-1', since: new Date(since), now: serverNow });
-    expect(finale.reads).toEqual([
-      { since, until: since + LOOKUP_WINDOW_MS },
-      { since: since + LOOKUP_WINDOW_MS },
-    ]);
-  });
 });
 
 describe('lookupSince', () => {
