@@ -1,6 +1,7 @@
 // The Finale steps both generations of the return workflow's activities share, with the per-process caches
 // that keep a burst of new returns from spending the tenant's Finale budget on the same reads.
 import { Context } from '@temporalio/activity';
+import { z } from 'zod';
 import type { TenantSettings } from '../config/tenant-settings.ts';
 import { InvalidRequestError } from '../integrations/errors.ts';
 import { orderIdCandidates } from '../integrations/finale/order-id-forms.ts';
@@ -14,6 +15,23 @@ import type { TenantClients } from './tenant-clients.ts';
 
 /** Must stay well under the create activity's heartbeat timeout set by the workflow. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
+
+/**
+ * A create's heartbeat details: how far back its look-up has read, so the next attempt carries on from there
+ * instead of reading every window of an old return again (each costs one of 300 collection reads an hour).
+ */
+const lookupProgressSchema = z.object({ returnId: z.string(), coveredTo: z.iso.datetime() });
+type LookupProgress = z.infer<typeof lookupProgressSchema>;
+/** The details each running activity heartbeats. */
+const heartbeatDetails = new WeakMap<Context, LookupProgress>();
+
+/** Where an earlier attempt's look-up of this return got to. */
+function resumedCoverage(context: Context, returnId: string): number {
+  const progress = lookupProgressSchema.safeParse(context.info.heartbeatDetails);
+  return progress.success && progress.data.returnId === returnId
+    ? Date.parse(progress.data.coveredTo)
+    : Number.NEGATIVE_INFINITY;
+}
 
 export interface ReturnActivityDeps {
   store: TenantStore;
@@ -105,9 +123,23 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
   }
 
   async function createOnce(input: FinaleReturnCreate, lookupFirst: boolean): Promise<CreatedFinaleReturn> {
-    const since = lookupSince(input.loopCreatedAt, Date.now());
+    const context = Context.current();
+    const since = new Date(
+      Math.max(
+        lookupSince(input.loopCreatedAt, Date.now()).getTime(),
+        resumedCoverage(context, input.returnId),
+      ),
+    );
+    const onProgress = (coveredTo: Date) => {
+      const progress = { returnId: input.returnId, coveredTo: coveredTo.toISOString() };
+      heartbeatDetails.set(context, progress);
+      context.heartbeat(progress);
+    };
     const lookUp = async () => {
-      const existing = await returnLookupOf(input.tenantId).find({ returnId: input.returnId, since });
+      const existing = await returnLookupOf(input.tenantId).find(
+        { returnId: input.returnId, since },
+        onProgress,
+      );
       return existing && { ...pick(existing), existed: true };
     };
     if (lookupFirst) {
@@ -115,7 +147,7 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
       if (existing) return existing;
     }
     // An attempt Temporal has given up on (its retry may already be looking up) must not create.
-    Context.current().cancellationSignal.throwIfAborted();
+    context.cancellationSignal.throwIfAborted();
     const { finale } = await deps.clientsFor(input.tenantId);
     try {
       const created = await finale.createReturn({
@@ -246,7 +278,7 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
  */
 export async function heartbeating<T>(run: () => Promise<T>): Promise<T> {
   const context = Context.current();
-  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  const beat = setInterval(() => context.heartbeat(heartbeatDetails.get(context)), HEARTBEAT_INTERVAL_MS);
   try {
     return await run();
   } finally {

@@ -42,11 +42,21 @@ interface Waiter {
   returnId: string;
   /**
    * Every Finale return of this returnId that existed when the look-up was asked for has a lastUpdatedDate at
-   * or after this, or was in a read already. Infinity once reads sent after the request covered all time.
+   * or after this, or was in a read already: an open-ended read from here finishes the look-up.
    */
   coveredTo: number;
+  onProgress: ((coveredTo: Date) => void) | undefined;
   resolve(found: FinaleReturn | undefined): void;
   reject(error: unknown): void;
+}
+
+/** Progress is advice for a later look-up: a report that fails must not stop the reads. */
+function reportProgress(waiter: Waiter, coveredTo: number): void {
+  try {
+    waiter.onProgress?.(new Date(coveredTo));
+  } catch {
+    // The later look-up then starts from its own lower bound.
+  }
 }
 
 const toSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
@@ -79,12 +89,20 @@ export class CoalescedReturnLookup {
     this.windowMs = options.windowMs ?? LOOKUP_WINDOW_MS;
   }
 
-  /** The return with this returnId (the first, if Finale let a duplicate through), or undefined. */
-  find(request: ReturnLookupRequest): Promise<FinaleReturn | undefined> {
+  /**
+   * The return with this returnId (the first, if Finale let a duplicate through), or undefined.
+   * `onProgress` hears how far a look-up reaching back several windows has got: a later look-up for the
+   * same return may start from there (`since`), as no return that existed before is updated earlier.
+   */
+  find(
+    request: ReturnLookupRequest,
+    onProgress?: (coveredTo: Date) => void,
+  ): Promise<FinaleReturn | undefined> {
     return new Promise((resolve, reject) => {
       this.waiting.push({
         returnId: request.returnId,
         coveredTo: toSecond(request.since.getTime()),
+        onProgress,
         resolve,
         reject,
       });
@@ -121,10 +139,12 @@ export class CoalescedReturnLookup {
         this.settle(members, (waiter) => {
           const found = byReturnId.get(waiter.returnId);
           if (found) return waiter.resolve(found);
-          if (window.since <= waiter.coveredTo) {
-            waiter.coveredTo = Math.max(waiter.coveredTo, window.until ?? Number.POSITIVE_INFINITY);
+          if (window.since > waiter.coveredTo) return 'waiting';
+          if (window.until === undefined) return waiter.resolve(undefined);
+          if (window.until > waiter.coveredTo) {
+            waiter.coveredTo = window.until;
+            reportProgress(waiter, window.until);
           }
-          if (waiter.coveredTo === Number.POSITIVE_INFINITY) return waiter.resolve(undefined);
           return 'waiting';
         });
       }

@@ -1,5 +1,6 @@
 // The idempotent create's look-ups against the Finale simulator, through the real budgets: a tenant's
 // concurrent new returns share collection reads (Finale allows 300 an hour) instead of spending one each.
+import type { Info } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import {
   type CreatedFinaleReturn,
   type FinaleReturnCreate,
 } from '../../activities/finale-steps.ts';
+import { createReturnActivitiesV1 } from '../../activities/return-activities-v1.ts';
 import type { TenantClients } from '../../activities/tenant-clients.ts';
 import { publishedBudgets, type BudgetRule } from '../../integrations/budget-rules.ts';
 import { ApiBudgets } from '../../integrations/rate-limiter.ts';
@@ -54,13 +56,16 @@ const input = (n: number, overrides: Partial<FinaleReturnCreate> = {}): FinaleRe
   ...overrides,
 });
 
-/** One attempt of the create activity, as Temporal runs it. */
+/** One attempt of the create activity, as Temporal runs it, with what Temporal tells it (attempt, heartbeat). */
 const createAttempt = (
   steps: ReturnType<typeof stepsWith>,
   create: FinaleReturnCreate,
-  attempt = 1,
+  info: number | Partial<Info> = 1,
 ): Promise<CreatedFinaleReturn> =>
-  new MockActivityEnvironment({ attempt }).run(steps.createFinaleReturn, create);
+  new MockActivityEnvironment(typeof info === 'number' ? { attempt: info } : info).run(
+    steps.createFinaleReturn,
+    create,
+  );
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -113,6 +118,54 @@ describe('the create step’s look-ups against the simulator, with real budgets'
     expect(v1).toMatchObject({ returnUrl: old.returnUrl, existed: true });
     expect(fx.calls(RETURN_READS)).toBe(3);
     expect(fx.calls(CREATES)).toBe(0);
+  });
+
+  it('carries an old return’s look-up over to the next attempt through heartbeat details', async () => {
+    const steps = stepsWith(publishedBudgets['finale-collection']);
+    const loopCreatedAt = new Date(Date.now() - 100 * DAY).toISOString();
+    const env = new MockActivityEnvironment({ attempt: 1 });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    // A look-up 100 days back: three windows of 29 days, then the open-ended one.
+    await env.run(steps.createFinaleReturn, input(8, { loopCreatedAt }));
+    expect(fx.calls(RETURN_READS)).toBe(4);
+    const last = beats.at(-1) as { returnId: string; coveredTo: string };
+    expect(last.returnId).toBe('LOOP-8');
+    expect(Date.now() - Date.parse(last.coveredTo)).toBeLessThan(29 * DAY);
+
+    // The answer was lost: the retry reads on from where the look-up had got, in one read.
+    const retry = await createAttempt(steps, input(8, { loopCreatedAt }), {
+      attempt: 2,
+      heartbeatDetails: last,
+    });
+    expect(retry.existed).toBe(true);
+    expect(fx.calls(RETURN_READS)).toBe(5);
+    // Progress of another return's look-up is not taken for this one's: all four reads again.
+    const other = { attempt: 2, heartbeatDetails: { ...last, returnId: 'LOOP-9' } };
+    expect(await createAttempt(steps, input(8, { loopCreatedAt }), other)).toMatchObject({ existed: true });
+    expect(fx.calls(RETURN_READS)).toBe(5 + 4);
+    expect(fx.calls(CREATES)).toBe(1);
+  });
+
+  it('keeps the look-up’s progress in the heartbeats the v1 create sends while it waits', async () => {
+    const steps = stepsWith(publishedBudgets['finale-collection']);
+    const v1 = createReturnActivitiesV1(
+      { store: {} as TenantStore, clientsFor: async () => ({}) as never },
+      steps,
+    );
+    // Two reads (40 days back), each slower than the 3 s between heartbeats.
+    fx.state.faults.add({ kind: 'latency', ms: 3_200, endpoint: RETURN_READS, count: 2 });
+    const env = new MockActivityEnvironment({ attempt: 2 });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const loopCreatedAt = new Date(Date.now() - 40 * DAY).toISOString();
+    await env.run(
+      (create: FinaleReturnCreate) => v1.createFinaleReturn(create),
+      input(10, { loopCreatedAt, lookupFirst: false }),
+    );
+    expect(beats.at(0)).toBeUndefined();
+    expect(beats.at(-1)).toMatchObject({ returnId: 'LOOP-10' });
+    expect(fx.calls(CREATES)).toBe(1);
   });
 
   it('makes a retry that starts while its timed-out attempt still runs here wait for it, then find its return', async () => {

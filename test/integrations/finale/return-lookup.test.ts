@@ -162,6 +162,24 @@ describe('CoalescedReturnLookup', () => {
     ]);
   });
 
+  it('reports how far back a look-up has read, for a later look-up of the same return to start from', async () => {
+    const finale = fakeFinale();
+    const since = ago(70 * DAY).getTime();
+    const progress: number[] = [];
+    await finale.lookup.find({ returnId: 'LOOP-1', since: new Date(since) }, (coveredTo) =>
+      progress.push(coveredTo.getTime()),
+    );
+    expect(progress).toEqual([since + LOOKUP_WINDOW_MS, since + 2 * LOOKUP_WINDOW_MS]);
+  });
+
+  it('keeps reading when a progress report fails', async () => {
+    const finale = fakeFinale([{ returnId: 'LOOP-1', updated: NOW }]);
+    const found = await finale.lookup.find({ returnId: 'LOOP-1', since: ago(40 * DAY) }, () => {
+      throw new Error('heartbeat refused');
+    });
+    expect(found?.returnId).toBe('LOOP-1');
+  });
+
   it('finds an old return the warehouse updates between two of its reads', async () => {
     const finale = fakeFinale([{ returnId: 'LOOP-1', updated: NOW - 45 * DAY }]);
     finale.holdReads();
