@@ -1,10 +1,12 @@
 // The Finale steps both generations of the return workflow's activities share, with the per-process caches
 // that keep a burst of new returns from spending the tenant's Finale budget on the same reads.
 import { Context } from '@temporalio/activity';
+import { z } from 'zod';
 import type { TenantSettings } from '../config/tenant-settings.ts';
 import { InvalidRequestError } from '../integrations/errors.ts';
 import { shareAcrossCallers, untilCancelled } from '../integrations/http.ts';
 import { orderIdCandidates } from '../integrations/finale/order-id-forms.ts';
+import { CoalescedReturnLookup, lookupSince } from '../integrations/finale/return-lookup.ts';
 import type { LocationMatch } from '../integrations/finale/types.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
@@ -14,6 +16,23 @@ import { activityCancellation, type TenantClients } from './tenant-clients.ts';
 
 /** Must stay well under the create activity's heartbeat timeout set by the workflow. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
+
+/**
+ * A create's heartbeat details: how far back its look-up has read, so the next attempt carries on from there
+ * instead of reading every window of an old return again (each costs one of 300 collection reads an hour).
+ */
+const lookupProgressSchema = z.object({ returnId: z.string(), coveredTo: z.iso.datetime() });
+type LookupProgress = z.infer<typeof lookupProgressSchema>;
+/** The details each running activity heartbeats. */
+const heartbeatDetails = new WeakMap<Context, LookupProgress>();
+
+/** Where an earlier attempt's look-up of this return got to. */
+function resumedCoverage(context: Context, returnId: string): number {
+  const progress = lookupProgressSchema.safeParse(context.info.heartbeatDetails);
+  return progress.success && progress.data.returnId === returnId
+    ? Date.parse(progress.data.coveredTo)
+    : Number.NEGATIVE_INFINITY;
+}
 
 export interface ReturnActivityDeps {
   store: TenantStore;
@@ -38,6 +57,8 @@ export interface FinaleReturnCreate {
   items: (PlannedItem & { productUrl: string })[];
   /** Look the returnId up before creating (always, except a first v1 attempt). */
   lookupFirst: boolean;
+  /** When the Loop return was created: no Finale return of it is older. Unknown: a long look back. */
+  loopCreatedAt?: string | null;
 }
 
 /** A Finale location other than the destination facility, and the setting that names it. */
@@ -64,6 +85,22 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
   const facilityReads = new Map<string, Promise<LocationMatch>>();
   /** The order-ID form that last found an order, per tenant: tried first next time to save a 404. */
   const lastOrderForm = new Map<string, TenantSettings['orderIdForms'][number]>();
+  /** Per tenant: the returnId look-ups waiting at once share one collection read. */
+  const returnLookups = new Map<string, CoalescedReturnLookup>();
+  /** Creates running in this process, per return: an attempt Temporal gave up on may still be running. */
+  const creating = new Map<string, Promise<unknown>>();
+
+  function returnLookupOf(tenantId: string): CoalescedReturnLookup {
+    let lookup = returnLookups.get(tenantId);
+    if (!lookup) {
+      lookup = new CoalescedReturnLookup({
+        // The client is fetched per read, so rotated credentials apply from the next read on.
+        read: async (window) => (await deps.clientsFor(tenantId)).finale.listReturnsChanged(window),
+      });
+      returnLookups.set(tenantId, lookup);
+    }
+    return lookup;
+  }
 
   async function settingsOf(tenantId: string): Promise<TenantSettings> {
     const tenant = await deps.store.getTenant(tenantId);
@@ -71,19 +108,55 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
     return tenant.settings;
   }
 
+  /**
+   * One create per return at a time in this process: a retry that starts while its timed-out attempt is
+   * still running here waits for it, then looks up what it made.
+   */
   async function createIdempotently(
     input: FinaleReturnCreate,
     attempt: number,
   ): Promise<CreatedFinaleReturn> {
-    const { finale } = await deps.clientsFor(input.tenantId);
+    const key = `${input.tenantId}\u0000${input.returnId}`;
+    const earlier = creating.get(key);
+    const run = (async () => {
+      if (earlier) await earlier.catch(() => undefined);
+      return createOnce(input, input.lookupFirst || attempt > 1 || earlier !== undefined);
+    })();
+    creating.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (creating.get(key) === run) creating.delete(key);
+    }
+  }
+
+  async function createOnce(input: FinaleReturnCreate, lookupFirst: boolean): Promise<CreatedFinaleReturn> {
+    const context = Context.current();
+    const since = new Date(
+      Math.max(
+        lookupSince(input.loopCreatedAt, Date.now()).getTime(),
+        resumedCoverage(context, input.returnId),
+      ),
+    );
+    const onProgress = (coveredTo: Date) => {
+      const progress = { returnId: input.returnId, coveredTo: coveredTo.toISOString() };
+      heartbeatDetails.set(context, progress);
+      context.heartbeat(progress);
+    };
     const lookUp = async () => {
-      const existing = await finale.findReturnByReturnId(input.returnId);
+      const existing = await returnLookupOf(input.tenantId).find(
+        { returnId: input.returnId, since },
+        onProgress,
+      );
       return existing && { ...pick(existing), existed: true };
     };
-    if (input.lookupFirst || attempt > 1) {
+    if (lookupFirst) {
       const existing = await lookUp();
       if (existing) return existing;
     }
+    // An attempt Temporal has given up on (its retry may already be looking up) must not create.
+    context.cancellationSignal.throwIfAborted();
+    const { finale } = await deps.clientsFor(input.tenantId);
     try {
       const created = await finale.createReturn({
         returnId: input.returnId,
@@ -203,7 +276,8 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
 
     /**
      * Idempotent create: the returnId is deterministic and is looked up before creating, so a create whose
-     * answer was lost (timeout, worker crash) never produces a second return.
+     * answer was lost (timeout, worker crash) never produces a second return. The look-up is coalesced with
+     * the tenant's other waiting look-ups into one collection read (integrations/finale/return-lookup.ts).
      */
     createFinaleReturn: (input: FinaleReturnCreate): Promise<CreatedFinaleReturn> =>
       createIdempotently(input, Context.current().info.attempt),
@@ -216,7 +290,7 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
  */
 export async function heartbeating<T>(run: () => Promise<T>): Promise<T> {
   const context = Context.current();
-  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  const beat = setInterval(() => context.heartbeat(heartbeatDetails.get(context)), HEARTBEAT_INTERVAL_MS);
   try {
     return await run();
   } finally {

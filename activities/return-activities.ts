@@ -333,6 +333,7 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
             facilityUrl,
             items,
             lookupFirst: true,
+            loopCreatedAt: loopReturn.createdAt,
           });
           const loopNote =
             target && settings.loopNoteOnCreate && !created.existed

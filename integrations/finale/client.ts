@@ -214,7 +214,7 @@ export class FinaleClient {
 
   /**
    * Creates a return. Never retry this blindly: a timed-out create may have succeeded, so look the
-   * returnId up first (`findReturnByReturnId`).
+   * returnId up first (`CoalescedReturnLookup`, in `return-lookup.ts`).
    */
   async createReturn(input: NewFinaleReturn): Promise<FinaleReturn> {
     const operation = 'finale.createReturn';
@@ -261,21 +261,6 @@ export class FinaleClient {
   /** Follows a host-relative returnUrl as Finale gave it. */
   async getReturn(returnUrl: string, options: CallOptions = {}): Promise<FinaleReturn> {
     return toFinaleReturn(await this.readReturn(returnUrl, 'finale.getReturn', options));
-  }
-
-  /** The return with exactly this returnId (the first, if Finale let a duplicate through), or undefined. */
-  async findReturnByReturnId(returnId: string, options: CallOptions = {}): Promise<FinaleReturn | undefined> {
-    const operation = 'finale.findReturnByReturnId';
-    if (returnId === '') throw this.invalid(operation, 'the returnId is empty');
-    const returns = await this.readCollection(
-      'return',
-      returnRecordSchema,
-      operation,
-      { filter: { returnId: exactly(returnId) } },
-      options,
-    );
-    const match = returns.find((record) => record.returnId === returnId);
-    return match && toFinaleReturn(match);
   }
 
   /**

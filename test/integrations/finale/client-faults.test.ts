@@ -159,7 +159,7 @@ describe('FinaleClient on 2xx answers that carry an error', () => {
     const error = await failure(createLoopReturn());
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as Error).message).toMatch(/without a returnUrl/);
-    expect(await fx.client().findReturnByReturnId('LOOP-1')).toMatchObject({ returnId: 'LOOP-1' });
+    expect(await fx.lookUp('LOOP-1')).toMatchObject({ returnId: 'LOOP-1' });
   });
 });
 
@@ -167,7 +167,7 @@ describe('FinaleClient on a create that timed out', () => {
   it('raises a retryable error, and the lookup before any retry finds the one return made', async () => {
     fx.state.faults.add({ kind: 'apply-then-drop', endpoint: CREATE, count: 1 });
     await expect(createLoopReturn()).rejects.toMatchObject({ kind: 'retryable', reason: 'network' });
-    const found = await fx.client().findReturnByReturnId('LOOP-1');
+    const found = await fx.lookUp('LOOP-1');
     expect(found).toMatchObject({ returnId: 'LOOP-1', statusId: 'RETURN_CREATED' });
     expect(fx.state.listReturns(ACCOUNT)).toHaveLength(1);
   });

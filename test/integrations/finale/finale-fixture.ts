@@ -1,4 +1,6 @@
 import { FinaleClient, type FinaleClientOptions } from '../../../integrations/finale/client.ts';
+import { CoalescedReturnLookup } from '../../../integrations/finale/return-lookup.ts';
+import type { FinaleReturn } from '../../../integrations/finale/types.ts';
 import { ApiBudgets } from '../../../integrations/rate-limiter.ts';
 import { memoryTokenBuckets } from '../../../integrations/token-buckets.ts';
 import { startFinaleSimulator, type FinaleSimulator } from '../../../sandbox/finale/server.ts';
@@ -54,6 +56,12 @@ export class FinaleFixture {
       budgets: this.budgets,
       ...overrides,
     });
+  }
+
+  /** The idempotent create's look-up of a returnId made within the last hour, through this fixture's client. */
+  lookUp(returnId: string): Promise<FinaleReturn | undefined> {
+    const lookup = new CoalescedReturnLookup({ read: (window) => this.client().listReturnsChanged(window) });
+    return lookup.find({ returnId, since: new Date(Date.now() - 3_600_000) });
   }
 
   /** Calls the simulator saw for one endpoint label, e.g. `GET /:account/api/return (collection)`. */
