@@ -94,8 +94,10 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
     let lookup = returnLookups.get(tenantId);
     if (!lookup) {
       lookup = new CoalescedReturnLookup({
-        // The client is fetched per read, so rotated credentials apply from the next read on.
-        read: async (window) => (await deps.clientsFor(tenantId)).finale.listReturnsChanged(window),
+        // The client is fetched per read, so rotated credentials apply from the next read on. The read
+        // answers several activities: it carries none's cancellation, and each waits with its own.
+        read: (window) =>
+          shareAcrossCallers(async () => (await deps.clientsFor(tenantId)).finale.listReturnsChanged(window)),
       });
       returnLookups.set(tenantId, lookup);
     }
@@ -144,9 +146,9 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
       context.heartbeat(progress);
     };
     const lookUp = async () => {
-      const existing = await returnLookupOf(input.tenantId).find(
-        { returnId: input.returnId, since },
-        onProgress,
+      const existing = await untilCancelled(
+        returnLookupOf(input.tenantId).find({ returnId: input.returnId, since }, onProgress),
+        context.cancellationSignal,
       );
       return existing && { ...pick(existing), existed: true };
     };

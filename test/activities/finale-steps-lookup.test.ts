@@ -10,7 +10,7 @@ import {
   type FinaleReturnCreate,
 } from '../../activities/finale-steps.ts';
 import { createReturnActivitiesV1 } from '../../activities/return-activities-v1.ts';
-import type { TenantClients } from '../../activities/tenant-clients.ts';
+import { activityCancellation, type TenantClients } from '../../activities/tenant-clients.ts';
 import { publishedBudgets, type BudgetRule } from '../../integrations/budget-rules.ts';
 import { ApiBudgets } from '../../integrations/rate-limiter.ts';
 import { memoryTokenBuckets } from '../../integrations/token-buckets.ts';
@@ -39,7 +39,8 @@ function stepsWith(collection: BudgetRule) {
     buckets: memoryTokenBuckets(),
     rules: { 'finale-get': roomy, 'finale-post': roomy, 'finale-collection': collection },
   });
-  const clients = { finale: fx.client({ budgets }) } as TenantClients;
+  // As in the worker: each call carries the cancellation of the activity it is made in.
+  const clients = { finale: fx.client({ budgets, cancellation: activityCancellation }) } as TenantClients;
   // The create step reads no settings: it needs no tenant store.
   return createFinaleSteps({ store: {} as TenantStore, clientsFor: async () => clients });
 }
@@ -191,5 +192,20 @@ describe('the create step’s look-ups against the simulator, with real budgets'
     // time that return is created, the cancelled attempt would have sent its create.
     await createAttempt(steps, input(7));
     expect(fx.state.listReturns(ACCOUNT).map((r) => r.returnId)).toEqual(['LOOP-7']);
+  });
+
+  it('fails only the cancelled attempt when the one that sent the shared read is cancelled', async () => {
+    const steps = stepsWith(publishedBudgets['finale-collection']);
+    fx.state.faults.add({ kind: 'latency', ms: 500, endpoint: RETURN_READS, count: 1 });
+    // A worker shutting down cancels its activities one by one: the first look-up's attempt goes first.
+    const first = new MockActivityEnvironment({ attempt: 1 });
+    const cancelled = first.run(steps.createFinaleReturn, input(8)).catch((error: unknown) => error);
+    const others = Promise.all([9, 10].map((n) => createAttempt(steps, input(n))));
+    while (fx.calls(RETURN_READS) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    first.cancel('WORKER_SHUTDOWN');
+    expect(await cancelled).toBeInstanceOf(CancelledFailure);
+    expect((await others).map((result) => result.existed)).toEqual([false, false]);
+    expect(fx.calls(RETURN_READS)).toBe(1);
+    expect(fx.state.listReturns(ACCOUNT).map((r) => r.returnId)).toEqual(['LOOP-9', 'LOOP-10']);
   });
 });
