@@ -25,11 +25,16 @@ const serverTests = [
 
 const shared = {
   resolve: {
-    // The Temporal SDK logs into the run's log file, not the terminal (see the file).
     alias: [
+      // The Temporal SDK logs into the run's log file, not the terminal (see the file).
       {
         find: /^@temporalio\/worker$/,
         replacement: fileURLToPath(new URL('test/setup/temporal-worker.ts', import.meta.url)),
+      },
+      // PGlite loads the run's initdb template instead of running initdb for every store (see the file).
+      {
+        find: /^@electric-sql\/pglite$/,
+        replacement: fileURLToPath(new URL('test/setup/pglite.ts', import.meta.url)),
       },
     ],
   },
@@ -43,8 +48,8 @@ const shared = {
 
 export default defineConfig({
   test: {
-    // Runs once per run, whichever projects run: the run's log file.
-    globalSetup: ['test/setup/run-log.ts'],
+    // Runs once per run, whichever projects run: the run's log file, and PGlite's initdb template.
+    globalSetup: ['test/setup/run-log.ts', 'test/setup/pglite-template.ts'],
     // Workflow tests take seconds by design; the report names a test only when it is this slow.
     slowTestThreshold: 10_000,
     projects: [

@@ -55,9 +55,14 @@ export async function pgliteServerTarget(): Promise<SharedStoreTarget> {
   });
 }
 
-/** Embedded PGlite persisting to a fresh data directory. */
+/**
+ * Embedded PGlite persisting to a fresh data directory, its database files made here from the run's initdb
+ * template (test/setup/pglite.ts) rather than by the store's initdb in a child process, which open-store's
+ * suite covers.
+ */
 export async function pgliteTarget(): Promise<StoreTarget> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tenant-store-'));
+  await (await PGlite.create({ dataDir: embeddedStorePath(dataDir) })).close();
   return {
     open: (secretKey) => openStore({ dataDir, secretKey }),
     async raw(text, params) {
