@@ -39,7 +39,10 @@ describe('logging', () => {
       },
     });
     const logger = createLogger({ level: 'trace' }, destination).child({ tenantId: 'tenant-1' });
-    const client = clientFor(sim, { apiKey: API_KEY, logger, timeoutMs: 200 });
+    // A client with budgets of its own for each call: a 429 blocks the key's budgets until its reset, and
+    // the next call would wait that out (seconds) before meeting its own failure.
+    const keyed = () => clientFor(sim, { apiKey: API_KEY, logger, timeoutMs: 200 });
+    const client = keyed();
     const failures: Array<() => Promise<unknown>> = [
       () => client.getReturn(1),
       () => clientFor(sim, { apiKey: UNKNOWN_KEY, logger }).getReturn(1),
@@ -76,12 +79,14 @@ describe('logging', () => {
     for (const call of failures) await attempt(call);
     for (const fault of faults) {
       sim.state.faults.add({ ...fault, count: 1 });
-      await attempt(() => client.getReturn(1));
+      await attempt(() => keyed().getReturn(1));
       sim.state.faults.add({ ...fault, count: 1 });
       await attempt(() =>
-        client.listReturnsUpdated({ from: new Date('2026-01-01'), to: new Date('2026-01-02') }),
+        keyed().listReturnsUpdated({ from: new Date('2026-01-01'), to: new Date('2026-01-02') }),
       );
     }
+    // Each fault met the call it was added for.
+    expect(sim.state.faults.list()).toEqual([]);
     expect(verifyLoopSignature('{}', 'bogus', WEBHOOK_SECRET)).toBe(false);
     try {
       parseReturnWebhook({ topic: 'return', secret: WEBHOOK_SECRET });
