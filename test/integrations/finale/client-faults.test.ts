@@ -37,16 +37,17 @@ describe('FinaleClient on a 429', () => {
     fx.state.faults.add({
       kind: 'rate-limit',
       resetUnit: 'seconds',
-      resetInMs: 5_000,
+      resetInMs: 2_000,
       endpoint: ORDER,
       count: 1,
     });
     const error = await failure(fx.client().getOrder('1001', ['name']));
     expect(error).toBeInstanceOf(RetryableApiError);
     expect(error).toMatchObject({ reason: 'rate-limited', status: 429 });
-    // Seconds are rounded up by the server, so the wait lands within a second of the five asked for.
-    expect((error as RetryableApiError).retryAfterMs).toBeGreaterThanOrEqual(3_500);
-    expect((error as RetryableApiError).retryAfterMs).toBeLessThanOrEqual(6_000);
+    // Seconds are rounded up by the server, so the wait lands within a second of the two asked for (read as
+    // milliseconds, the reset would lie in 1970: no wait at all).
+    expect((error as RetryableApiError).retryAfterMs).toBeGreaterThanOrEqual(500);
+    expect((error as RetryableApiError).retryAfterMs).toBeLessThanOrEqual(3_000);
     expect(await fx.client().getOrder('1001', ['name'])).toMatchObject({ orderId: '1001' });
   });
 
@@ -71,7 +72,14 @@ describe('FinaleClient on a 429', () => {
   });
 
   it('surfaces every 429 of a burst without retrying by itself', async () => {
-    fx.state.faults.add({ kind: 'rate-limit', endpoint: PRODUCTS, count: 3 });
+    // Resets 100 ms ahead: each attempt still waits out the previous one's before it goes.
+    fx.state.faults.add({
+      kind: 'rate-limit',
+      resetUnit: 'milliseconds',
+      resetInMs: 100,
+      endpoint: PRODUCTS,
+      count: 3,
+    });
     for (let attempt = 0; attempt < 3; attempt++) {
       await expect(fx.client().resolveProduct('SKU-RED-M')).rejects.toMatchObject({ reason: 'rate-limited' });
     }
