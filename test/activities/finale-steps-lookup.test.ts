@@ -3,7 +3,7 @@
 import type { Info } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createFinaleSteps,
   type CreatedFinaleReturn,
@@ -154,19 +154,35 @@ describe('the create step’s look-ups against the simulator, with real budgets'
       { store: {} as TenantStore, clientsFor: async () => ({}) as never },
       steps,
     );
-    // Two reads (40 days back), each slower than the 3 s between heartbeats.
-    fx.state.faults.add({ kind: 'latency', ms: 3_200, endpoint: RETURN_READS, count: 2 });
-    const env = new MockActivityEnvironment({ attempt: 2 });
-    const beats: unknown[] = [];
-    env.on('heartbeat', (details: unknown) => beats.push(details));
-    const loopCreatedAt = new Date(Date.now() - 40 * DAY).toISOString();
-    await env.run(
-      (create: FinaleReturnCreate) => v1.createFinaleReturn(create),
-      input(10, { loopCreatedAt, lookupFirst: false }),
-    );
-    expect(beats.at(0)).toBeUndefined();
-    expect(beats.at(-1)).toMatchObject({ returnId: 'LOOP-10' });
-    expect(fx.calls(CREATES)).toBe(1);
+    // Two reads (40 days back), slow enough for the 3 s between heartbeats to pass during each: the
+    // heartbeat interval runs on a fake clock, moved on while a read is in flight.
+    fx.state.faults.add({ kind: 'latency', ms: 600, endpoint: RETURN_READS, count: 2 });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const env = new MockActivityEnvironment({ attempt: 2 });
+      const beats: unknown[] = [];
+      env.on('heartbeat', (details: unknown) => beats.push(details));
+      const loopCreatedAt = new Date(Date.now() - 40 * DAY).toISOString();
+      const created = env.run(
+        (create: FinaleReturnCreate) => v1.createFinaleReturn(create),
+        input(10, { loopCreatedAt, lookupFirst: false }),
+      );
+      await vi.waitUntil(() => fx.calls(RETURN_READS) === 1);
+      vi.advanceTimersByTime(3_000);
+      // Nothing read yet: the heartbeat says so.
+      expect(beats).toEqual([undefined]);
+      await vi.waitUntil(() => fx.calls(RETURN_READS) === 2);
+      vi.advanceTimersByTime(3_000);
+      // The first read's progress (heartbeated as it came), then the wait's heartbeat carrying it.
+      expect(beats).toHaveLength(3);
+      expect(beats.at(1)).toMatchObject({ returnId: 'LOOP-10' });
+      expect(beats.at(2)).toEqual(beats.at(1));
+      await created;
+      expect(beats.at(-1)).toMatchObject({ returnId: 'LOOP-10' });
+      expect(fx.calls(CREATES)).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('makes a retry that starts while its timed-out attempt still runs here wait for it, then find its return', async () => {
