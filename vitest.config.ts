@@ -60,6 +60,14 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...serverTests],
+          // The fast suite. Most of its time is spent waiting (simulated APIs, rate limits), so three files
+          // run at once even on two cores; each worker process runs file after file, loading the modules
+          // they share (the gateway, the clients, PGlite) once. Its files must not depend on module state
+          // another file left behind: tests use their own credentials, stores and simulators.
+          maxWorkers: 3,
+          isolate: false,
+          // Before the server project, which runs its files one at a time.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -69,6 +77,7 @@ export default defineConfig({
           name: 'server',
           include: serverTests,
           globalSetup: ['test/setup/temporal-dev-server.ts'],
+          sequence: { groupOrder: 1 },
         },
       },
     ],
