@@ -1,9 +1,11 @@
 // The token buckets behind the shared API budgets, one suite run against embedded PGlite (alone, and served
 // to several connection pools), PostgreSQL (see real-postgres.ts) and the in-memory buckets, so every
-// implementation keeps the same rules.
+// implementation keeps the same rules. Time passes on a fake clock where the buckets' clock is this
+// process's: the in-memory buckets read `Date.now()`, and PGlite, running in this process, reads its
+// database clock from `Date` too. On PostgreSQL the suite waits in real time.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BucketShape, BudgetName } from '../../integrations/budget-rules.ts';
 import { memoryTokenBuckets, type TokenBuckets } from '../../integrations/token-buckets.ts';
 import type { TenantStore } from '../../store/tenant-store.ts';
@@ -17,6 +19,9 @@ interface BucketsTarget {
   handles: TokenBuckets[];
   close(): Promise<void>;
 }
+
+/** How `ms` pass for the buckets: a fake `Date` moved on, or a real wait. */
+type Clock = 'process' | 'real';
 
 /** Opens `count` stores on one database (a PGlite data directory opens once, so it gets one). */
 async function storeBuckets(target: StoreTarget, count: number): Promise<BucketsTarget> {
@@ -41,14 +46,23 @@ const shape = (capacity: number, refillPerSecond: number, workReserve = 0): Buck
 /** A credential key of its own for each test: buckets persist for the whole suite. */
 const freshKey = () => `test-${randomUUID().slice(0, 8)}`;
 
-function bucketSuite(open: () => Promise<BucketsTarget>) {
+function bucketSuite(clock: Clock, open: () => Promise<BucketsTarget>) {
   let target: BucketsTarget;
   let buckets: TokenBuckets;
   beforeAll(async () => {
+    // Ticking with real time in between, as the suite's loops expect.
+    if (clock === 'process') vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     target = await open();
     buckets = target.handles[0]!;
   });
-  afterAll(() => target?.close());
+  afterAll(async () => {
+    await target?.close();
+    vi.useRealTimers();
+  });
+  const pass = async (ms: number) => {
+    if (clock === 'process') vi.setSystemTime(Date.now() + ms);
+    else await sleep(ms);
+  };
 
   const take = (key: string, s: BucketShape, reserve = 0, budget: BudgetName = 'finale-get') =>
     buckets.take({ key, draws: [{ budget, shape: s, reserve }] });
@@ -75,7 +89,7 @@ function bucketSuite(open: () => Promise<BucketsTarget>) {
       if (result.granted) granted++;
       else {
         refusals++;
-        await sleep(result.waitMs);
+        await pass(result.waitMs);
       }
     }
     const elapsedS = (Date.now() - started) / 1000;
@@ -115,7 +129,7 @@ function bucketSuite(open: () => Promise<BucketsTarget>) {
     expect((await take(key, s, 0, 'finale-collection')).granted).toBe(true);
     expect((await take(freshKey(), s, 0, 'finale-get')).granted).toBe(true);
 
-    await sleep(1_000);
+    await pass(1_000);
     // The block is over, and the bucket refills from empty rather than starting full.
     const after = await take(key, s, 0, 'finale-get');
     expect(after.granted).toBe(false);
@@ -155,7 +169,7 @@ function bucketSuite(open: () => Promise<BucketsTarget>) {
     expect((await take(key, roomy, 0, 'finale-get')).granted).toBe(true);
     expect((await take(key, roomy, 0, 'finale-get')).granted).toBe(false);
 
-    await sleep(2_000);
+    await pass(2_000);
     // Now the collection token is back but the GETs are empty: still neither is taken.
     const gets = await both(0);
     expect(gets).toMatchObject({ granted: false, short: 'finale-get' });
@@ -196,14 +210,14 @@ function bucketSuite(open: () => Promise<BucketsTarget>) {
 }
 
 describe('API budget buckets in memory (one process)', () =>
-  bucketSuite(async () => ({ handles: [memoryTokenBuckets()], close: async () => {} })));
+  bucketSuite('process', async () => ({ handles: [memoryTokenBuckets()], close: async () => {} })));
 
 describe('API budget buckets on embedded PGlite', () =>
-  bucketSuite(async () => storeBuckets(await pgliteTarget(), 1)));
+  bucketSuite('process', async () => storeBuckets(await pgliteTarget(), 1)));
 
 describe('API budget buckets on PGlite shared over its socket by several connection pools', () =>
-  bucketSuite(async () => storeBuckets(await pgliteServerTarget(), 3)));
+  bucketSuite('process', async () => storeBuckets(await pgliteServerTarget(), 3)));
 
 describe.skipIf(!postgres.url)(`API budget buckets on PostgreSQL (${postgres.source})`, () =>
-  bucketSuite(async () => storeBuckets(await postgresTarget(postgres.url!), 3)),
+  bucketSuite('real', async () => storeBuckets(await postgresTarget(postgres.url!), 3)),
 );
