@@ -61,11 +61,12 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...serverTests],
           // The fast suite. Most of its time is spent waiting (simulated APIs, rate limits), so three files
-          // run at once even on two cores; each worker process runs file after file, loading the modules
-          // they share (the gateway, the clients, PGlite) once. Its files must not depend on module state
-          // another file left behind: tests use their own credentials, stores and simulators.
+          // run at once even on two cores; each worker process runs file after file, loading the packages
+          // they share (fastify, the Temporal SDK, PGlite's WebAssembly) once, and the project's own
+          // modules afresh for each file (see the setup file).
           maxWorkers: 3,
           isolate: false,
+          setupFiles: ['test/setup/fresh-modules.ts'],
           // Before the server project, which runs its files one at a time.
           sequence: { groupOrder: 0 },
         },

@@ -10,8 +10,6 @@ import { PGlite, type PGliteOptions } from '../../node_modules/@electric-sql/pgl
 
 export * from '../../node_modules/@electric-sql/pglite/dist/index.js';
 
-let template: Blob | undefined;
-
 /** Whether PGlite would run initdb for this data folder: in memory, or on disk where none is yet. */
 function needsInitDb(dataDir: string | undefined): boolean {
   if (dataDir === undefined || dataDir.startsWith('memory://')) return true;
@@ -20,13 +18,16 @@ function needsInitDb(dataDir: string | undefined): boolean {
   return !existsSync(path.join(dir, 'PG_VERSION'));
 }
 
-const create = PGlite.create.bind(PGlite);
+// The package's module outlives this one where a worker process runs several files (the unit project):
+// the original `create`, and the template once read, are kept on the class, so it is patched only once.
+const patched = PGlite as typeof PGlite & { originalCreate?: typeof PGlite.create; template?: Blob };
+const create = (patched.originalCreate ??= PGlite.create.bind(PGlite));
 PGlite.create = (dataDirOrOptions?: string | PGliteOptions, more?: PGliteOptions) => {
   const options: PGliteOptions =
     typeof dataDirOrOptions === 'string'
       ? { dataDir: dataDirOrOptions, ...more }
       : (dataDirOrOptions ?? more ?? {});
   if (options.loadDataDir || options.noInitDb || !needsInitDb(options.dataDir)) return create(options);
-  template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
-  return create({ ...options, loadDataDir: template });
+  patched.template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
+  return create({ ...options, loadDataDir: patched.template });
 };
