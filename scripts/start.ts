@@ -4,8 +4,6 @@
 // it all cleanly on Ctrl-C. A data folder or a port already in use stops it before anything starts, with
 // the setting that moves it.
 import path from 'node:path';
-import { apiEndpoints } from '../config/api-endpoints.ts';
-import { apiSettingsFromEnv } from '../config/api-settings.ts';
 import { loadEnvOrExit } from '../config/env.ts';
 import { startGateway } from '../gateway/server.ts';
 import { onboardingLinkUrl, loopWebhookUrl, requirePublicBaseUrl } from '../gateway/public-urls.ts';
@@ -22,9 +20,8 @@ import { connectTemporalClient } from '../temporal/client.ts';
 import { startDevServer, type DevServer } from '../temporal/dev-server.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { startTenantSweeper } from '../temporal/workflow-starts.ts';
-import { createWorker } from '../worker/create-worker.ts';
 import { drained } from '../worker/drain.ts';
-import { workerTuning } from '../worker/tuning.ts';
+import { createWorkerFromEnv } from '../worker/worker-from-env.ts';
 import { lockDataDir } from './start/data-dir-lock.ts';
 import {
   demoTenantId,
@@ -146,21 +143,17 @@ try {
     env.WORKFLOW_BUNDLE_PATH ?? (tracing ? undefined : await buildWorkflowBundle(env.DATA_DIR));
   const nativeConnection = await connectWorkerConnection(temporalAddress, env);
   onStop(() => nativeConnection.close());
-  const worker = await createWorker({
+  const worker = await createWorkerFromEnv(env, {
     connection: nativeConnection,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
     client,
     store,
+    logger,
+    tracing,
     // Demo tenants' calls go to the simulators, every other tenant's to the real APIs: a merchant
     // onboarded while demo mode runs is served right away.
-    endpoints: apiEndpoints(env, demo?.endpoints),
-    logger,
-    alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL ?? devServer?.uiUrl },
+    simulators: demo?.endpoints,
+    webUiUrl: devServer?.uiUrl,
     workflowBundlePath,
-    api: apiSettingsFromEnv(env),
-    tuning: workerTuning(env),
-    tracing,
   });
   exportServiceState({ client, store, logger });
   const workerRun = worker.run();

@@ -1,8 +1,6 @@
 // The worker as its own process (production): polls the task queue until SIGTERM/SIGINT, then lets
 // in-flight activities finish (WORKER_SHUTDOWN_GRACE_MS) before exiting. Serves the SDK's metrics and the
 // application metrics on their Prometheus endpoints, and traces when an OTLP endpoint is configured.
-import { apiEndpoints } from '../config/api-endpoints.ts';
-import { apiSettingsFromEnv } from '../config/api-settings.ts';
 import { loadEnvOrExit } from '../config/env.ts';
 import { createLogger } from '../observability/logger.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
@@ -15,9 +13,8 @@ import { exitOnStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
 import { connectWorkerConnection } from '../temporal/worker-connection.ts';
-import { createWorker } from './create-worker.ts';
 import { drained } from './drain.ts';
-import { workerTuning } from './tuning.ts';
+import { createWorkerFromEnv } from './worker-from-env.ts';
 
 const env = loadEnvOrExit();
 const logger = createLogger({ level: env.LOG_LEVEL });
@@ -46,18 +43,11 @@ async function start() {
 
 const { tracing, metricsServer, store, client, nativeConnection } = await start().catch(exitOnStartupFailure);
 try {
-  const worker = await createWorker({
+  const worker = await createWorkerFromEnv(env, {
     connection: nativeConnection,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
     client,
     store,
-    endpoints: apiEndpoints(env),
     logger,
-    alerts: { webhookUrl: env.ALERT_WEBHOOK_URL, webUiUrl: env.TEMPORAL_UI_URL },
-    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
-    api: apiSettingsFromEnv(env),
-    tuning: workerTuning(env),
     tracing,
   });
   // Returns by stage, parked returns by class, sweepers and tenants: counted when the metrics are scraped.
