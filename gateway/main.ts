@@ -2,25 +2,17 @@
 // SIGTERM/SIGINT, then finishes in-flight requests before closing its connections. Traces workflow starts
 // and signals when an OTLP endpoint is configured. Never in demo mode: demo tenants are refused, and
 // PUBLIC_BASE_URL is required.
-import { loadEnvOrExit } from '../config/env.ts';
-import { createLogger } from '../observability/logger.ts';
-import { metricsRegistry } from '../observability/metrics.ts';
-import { startMetricsServer } from '../observability/metrics-server.ts';
+import { serveAppMetrics } from '../observability/metrics-server.ts';
 import { startTracing } from '../observability/tracing.ts';
 import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
+import { loadStandaloneEnv } from '../startup/standalone.ts';
 import { exitOnStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
 import { lazyTemporalClient } from '../temporal/client.ts';
 import { requirePublicBaseUrl } from './public-urls.ts';
 import { startGateway } from './server.ts';
 
-const env = loadEnvOrExit();
-const logger = createLogger({ level: env.LOG_LEVEL });
-if (!env.TEMPORAL_ADDRESS) {
-  logger.fatal('TEMPORAL_ADDRESS is required for a stand-alone gateway (npm start runs an embedded one)');
-  process.exit(1);
-}
-const temporalAddress = env.TEMPORAL_ADDRESS;
+const { env, logger, temporalAddress } = loadStandaloneEnv('gateway');
 
 async function start() {
   requirePublicBaseUrl(env.PUBLIC_BASE_URL);
@@ -28,11 +20,7 @@ async function start() {
   const metricsListener = listeners.gatewayMetrics(env);
   await assertPortsFree([listener, metricsListener]);
   const tracing = startTracing(env);
-  const metricsAddress = env.GATEWAY_METRICS_ADDRESS;
-  const metricsServer =
-    metricsListener && metricsAddress
-      ? await listenChecked([metricsListener], () => startMetricsServer(metricsRegistry, metricsAddress))
-      : undefined;
+  const metricsServer = await serveAppMetrics(metricsListener);
   const store = await openStoreFromEnv(env, logger);
   // Lazy: the gateway starts while Temporal is still coming up; /readyz says when it answers, and webhooks
   // answer 503 (Loop redelivers) until then.

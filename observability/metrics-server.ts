@@ -1,7 +1,10 @@
-// A minimal /metrics endpoint for processes without the gateway (the stand-alone worker).
+// A minimal /metrics endpoint for processes without the gateway (the stand-alone worker), or beside it on
+// an internal address (GATEWAY_METRICS_ADDRESS).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenChecked, type Listener } from '../startup/ports.ts';
+import { metricsRegistry } from './metrics.ts';
 
 export interface MetricsServer {
   url: string;
@@ -32,4 +35,15 @@ export async function startMetricsServer(registry: Registry, address: string): P
     url: `http://${host}:${bound.port}/metrics`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * The application metrics at a metrics listener's address, when one is configured (`listeners.workerMetrics`,
+ * `listeners.gatewayMetrics`); a port in use fails start-up naming the setting that moves it.
+ */
+export async function serveAppMetrics(listener: Listener | undefined): Promise<MetricsServer | undefined> {
+  if (!listener) return undefined;
+  return listenChecked([listener], () =>
+    startMetricsServer(metricsRegistry, `${listener.host}:${listener.port}`),
+  );
 }

@@ -8,8 +8,7 @@ import { loadEnvOrExit } from '../config/env.ts';
 import { startGateway } from '../gateway/server.ts';
 import { onboardingLinkUrl, loopWebhookUrl, requirePublicBaseUrl } from '../gateway/public-urls.ts';
 import { createLogger } from '../observability/logger.ts';
-import { metricsRegistry } from '../observability/metrics.ts';
-import { startMetricsServer } from '../observability/metrics-server.ts';
+import { serveAppMetrics } from '../observability/metrics-server.ts';
 import { exportServiceState } from '../observability/state-metrics.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
@@ -175,11 +174,7 @@ try {
     }),
   );
   onStop(() => gateway.server.close(), 'stopping the gateway');
-  const metricsAddress = env.GATEWAY_METRICS_ADDRESS;
-  const metricsServer =
-    gatewayMetrics && metricsAddress
-      ? await listenChecked([gatewayMetrics], () => startMetricsServer(metricsRegistry, metricsAddress))
-      : undefined;
+  const metricsServer = await serveAppMetrics(gatewayMetrics);
   if (metricsServer) onStop(() => metricsServer.close());
 
   if (demo) {

@@ -1,14 +1,12 @@
 // The worker as its own process (production): polls the task queue until SIGTERM/SIGINT, then lets
 // in-flight activities finish (WORKER_SHUTDOWN_GRACE_MS) before exiting. Serves the SDK's metrics and the
 // application metrics on their Prometheus endpoints, and traces when an OTLP endpoint is configured.
-import { loadEnvOrExit } from '../config/env.ts';
-import { createLogger } from '../observability/logger.ts';
-import { metricsRegistry } from '../observability/metrics.ts';
-import { startMetricsServer } from '../observability/metrics-server.ts';
+import { serveAppMetrics } from '../observability/metrics-server.ts';
 import { exportServiceState } from '../observability/state-metrics.ts';
 import { installTemporalRuntime, temporalMetricsUrl } from '../observability/temporal-runtime.ts';
 import { startTracing } from '../observability/tracing.ts';
-import { assertPortsFree, listenChecked, listeners } from '../startup/ports.ts';
+import { assertPortsFree, listeners } from '../startup/ports.ts';
+import { loadStandaloneEnv } from '../startup/standalone.ts';
 import { exitOnStartupFailure } from '../startup/startup-error.ts';
 import { openStoreFromEnv } from '../store/open-store.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
@@ -16,13 +14,7 @@ import { connectWorkerConnection } from '../temporal/worker-connection.ts';
 import { drained } from './drain.ts';
 import { createWorkerFromEnv } from './worker-from-env.ts';
 
-const env = loadEnvOrExit();
-const logger = createLogger({ level: env.LOG_LEVEL });
-if (!env.TEMPORAL_ADDRESS) {
-  logger.fatal('TEMPORAL_ADDRESS is required for a stand-alone worker (npm start runs an embedded one)');
-  process.exit(1);
-}
-const temporalAddress = env.TEMPORAL_ADDRESS;
+const { env, logger, temporalAddress } = loadStandaloneEnv('worker');
 
 /** Everything the worker holds open, connected in order; a failure exits with what to fix. */
 async function start() {
@@ -31,10 +23,7 @@ async function start() {
   // Before any worker connection: the runtime carries the SDK's logger and metrics exporter.
   installTemporalRuntime({ logger, metricsAddress: env.TEMPORAL_METRICS_ADDRESS });
   const tracing = startTracing(env);
-  const metricsAddress = env.WORKER_METRICS_ADDRESS;
-  const metricsServer = metricsAddress
-    ? await listenChecked([metricsListener], () => startMetricsServer(metricsRegistry, metricsAddress))
-    : undefined;
+  const metricsServer = await serveAppMetrics(metricsListener);
   const store = await openStoreFromEnv(env, logger);
   const client = await connectTemporalClient({ address: temporalAddress, env, tracing });
   const nativeConnection = await connectWorkerConnection(temporalAddress, env);
