@@ -1,4 +1,5 @@
 import { ControlError } from '../shared/control-error.ts';
+import { faultKindsExcept } from '../shared/faults.ts';
 import { SlidingWindowLimiter } from '../shared/rate-limit.ts';
 import { SimulatorState } from '../shared/state.ts';
 import { SimulatorClock } from './clock.ts';
@@ -71,28 +72,10 @@ export const publishedRateLimits: FinaleSettings['rateLimits'] = {
   collection: { requests: 300, windowMs: 3_600_000 },
 };
 
-const patchSettings = (settings: FinaleSettings, patch: SettingsPatch): FinaleSettings => {
-  const parsed = settingsPatchSchema.parse(patch);
-  return {
-    duplicateReturnIds: parsed.duplicateReturnIds ?? settings.duplicateReturnIds,
-    collectionReturnItems: parsed.collectionReturnItems ?? settings.collectionReturnItems,
-    rateLimits: { ...settings.rateLimits, ...parsed.rateLimits },
-  };
-};
-
 export type RateLimitedBudget = keyof FinaleSettings['rateLimits'];
 
 /** Every fault kind but `endless-pages` (Finale's collections do not page): its client guards against each. */
-const faultKinds = [
-  'server-error',
-  'rate-limit',
-  'latency',
-  'body',
-  'huge-body',
-  'drop',
-  'apply-then-drop',
-  'missing-url',
-] as const;
+const faultKinds = faultKindsExcept('endless-pages');
 export type FinaleFaultKind = (typeof faultKinds)[number];
 
 /** In-memory Finale: accounts and their records, plus the simulator's clock, faults, call counts and settings. */
@@ -104,7 +87,7 @@ export class FinaleSimulatorState extends SimulatorState<FinaleSettings, Setting
   private nextNumber = 10000;
 
   constructor(settings: SettingsPatch = {}) {
-    super({ faultKinds, settings: patchSettings(defaultSettings, settings), patchSettings });
+    super({ faultKinds, defaults: defaultSettings, settings, patchSchema: settingsPatchSchema });
   }
 
   /** Forgets every account, fault and count; the clock returns to real time and the settings to their start values. */

@@ -1,3 +1,4 @@
+import { faultKindsExcept } from '../shared/faults.ts';
 import { SimulatorState } from '../shared/state.ts';
 import {
   destinationPatchSchema,
@@ -78,30 +79,12 @@ export interface ReturnView {
   return: Record<string, unknown>;
 }
 
-const patchSettings = (settings: LoopSettings, input: SettingsPatch): LoopSettings => {
-  const patch = settingsPatchSchema.parse(input);
-  return {
-    idMode: patch.idMode ?? settings.idMode,
-    paginationSupported: patch.paginationSupported ?? settings.paginationSupported,
-    rateLimit: { ...settings.rateLimit, ...patch.rateLimit },
-    delivery: { ...settings.delivery, ...patch.delivery },
-  };
-};
-
 /**
- * Loop answers in its own way; the URL-less answer is Finale's failure mode. `apply-then-drop` lets a call
- * take effect and loses its answer (a return action that happened though the client saw a dropped connection).
+ * Every fault kind but `missing-url`: Loop answers in its own way; the URL-less answer is Finale's failure
+ * mode. `apply-then-drop` lets a call take effect and loses its answer (a return action that happened though
+ * the client saw a dropped connection).
  */
-const faultKinds = [
-  'server-error',
-  'rate-limit',
-  'latency',
-  'body',
-  'huge-body',
-  'endless-pages',
-  'drop',
-  'apply-then-drop',
-] as const;
+const faultKinds = faultKindsExcept('missing-url');
 export type LoopFaultKind = (typeof faultKinds)[number];
 
 /**
@@ -114,7 +97,7 @@ export class LoopSimulatorState extends SimulatorState<LoopSettings, SettingsPat
   readonly dispatcher = new WebhookDispatcher(() => this.settings.delivery);
 
   constructor(settings: SettingsPatch = {}) {
-    super({ faultKinds, settings: patchSettings(defaultSettings, settings), patchSettings });
+    super({ faultKinds, defaults: defaultSettings, settings, patchSchema: settingsPatchSchema });
   }
 
   /** Forgets everything (records, faults, calls, deliveries, settings) and abandons pending deliveries. */

@@ -9,7 +9,7 @@ import type { SimulatorState } from './state.ts';
  * which every simulator has, then the simulator's own (`registerOwn`). Invalid input answers 400
  * `{error, issues}`; a `ControlError` answers its status with `{error}`.
  */
-export function registerControls<Settings, SettingsPatch, Kind extends FaultKind>(
+export function registerControls<Settings extends object, SettingsPatch, Kind extends FaultKind>(
   app: FastifyInstance,
   state: SimulatorState<Settings, SettingsPatch, Kind> & { reset(): void | Promise<void> },
   registerOwn: (control: FastifyInstance) => void,

@@ -76,6 +76,28 @@ export const faultSpecSchema = z.discriminatedUnion('kind', [
 
 export type FaultSpec = z.input<typeof faultSpecSchema>;
 export type FaultKind = FaultSpec['kind'];
+
+/** Every kind once, in the schema's order: a record, so that a kind added to the schema must be added here. */
+const everyKind: Record<FaultKind, true> = {
+  'server-error': true,
+  'rate-limit': true,
+  latency: true,
+  body: true,
+  'huge-body': true,
+  'endless-pages': true,
+  drop: true,
+  'apply-then-drop': true,
+  'missing-url': true,
+};
+
+/** The kinds a simulator supports: every kind but those its API has no counterpart of. */
+export function faultKindsExcept<Missing extends FaultKind>(
+  ...missing: Missing[]
+): Exclude<FaultKind, Missing>[] {
+  return (Object.keys(everyKind) as FaultKind[]).filter(
+    (kind): kind is Exclude<FaultKind, Missing> => !(missing as FaultKind[]).includes(kind),
+  );
+}
 /** An added fault; `Kind` narrows it to the kinds a simulator supports. */
 export type Fault<Kind extends FaultKind = FaultKind> = Extract<
   z.output<typeof faultSpecSchema>,
