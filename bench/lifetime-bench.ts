@@ -24,6 +24,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fetchRunHistories, type RunHistory } from '../temporal/histories.ts';
+import { unthrottledBudgets } from '../test/support/budgets.ts';
 import { startPipeline, type Pipeline } from '../test/support/pipeline.ts';
 import { createTimeSkippingEnv } from '../test/support/temporal.ts';
 import { finaleReturnChangedSignal, tenantResumedSignal, type ReturnStage } from '../workflows/messages.ts';
@@ -252,22 +253,12 @@ interface Row {
 
 async function measure(generation: Generation): Promise<Map<string, Cost>> {
   const env = await createTimeSkippingEnv();
-  const unthrottled = { limit: 1_000_000, windowMs: 1_000 };
   const pipeline = await startPipeline({
     client: env.client,
     nativeConnection: env.nativeConnection,
     // Today's default fallback check was 12 hours.
     settings: generation === 'v1' ? { completionCheckIntervalMs: '12h' } : {},
-    // Limits per real minute would throttle days of skipped time into real minutes.
-    api: {
-      budgets: {
-        'finale-get': unthrottled,
-        'finale-post': unthrottled,
-        'finale-collection': unthrottled,
-        loop: unthrottled,
-      },
-      maxConcurrent: { finale: 50, loop: 50 },
-    },
+    api: { budgets: unthrottledBudgets, maxConcurrent: { finale: 50, loop: 50 } },
     measure: {
       activityInterceptors: [counting],
       // Today's code: the workflow as it was before v2, which the v2 patch now guards.

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { NewTenant } from '../config/tenant-settings.ts';
 import { openStore } from '../store/open-store.ts';
+import { unthrottledBudgets } from '../test/support/budgets.ts';
 import { createWorker, type WorkerDeps } from '../worker/create-worker.ts';
 import { defaultTuning } from '../worker/tuning.ts';
 import { DESTINATIONS_PATCH } from '../workflows/return-workflow.ts';
@@ -21,8 +22,6 @@ const address = env('BENCH_TEMPORAL_ADDRESS');
 const store = await openStore({ secretKey: randomBytes(32) });
 for (const tenant of JSON.parse(env('BENCH_TENANTS')) as NewTenant[]) await store.upsertTenant(tenant);
 const connection = await NativeConnection.connect({ address });
-// The simulators have no limits; the published per-key limits would measure Finale's quota, not this code.
-const unlimited = { limit: 1_000_000, windowMs: 1_000 };
 
 const client = new Client({ connection: await Connection.connect({ address }) });
 const pipelineWorker = (taskQueue: string, measure?: WorkerDeps['measure']) =>
@@ -33,15 +32,8 @@ const pipelineWorker = (taskQueue: string, measure?: WorkerDeps['measure']) =>
     client,
     store,
     endpoints: JSON.parse(env('BENCH_ENDPOINTS')) as never,
-    api: {
-      budgets: {
-        'finale-get': unlimited,
-        'finale-post': unlimited,
-        'finale-collection': unlimited,
-        loop: unlimited,
-      },
-      maxConcurrent: { finale: 100, loop: 100 },
-    },
+    // The simulators have no limits; the published per-key limits would measure Finale's quota, not this code.
+    api: { budgets: unthrottledBudgets, maxConcurrent: { finale: 100, loop: 100 } },
     measure,
   });
 const pipeline = await pipelineWorker(env('BENCH_TASK_QUEUE'));

@@ -21,6 +21,7 @@ import { stateQuery, type ReturnState } from '../../workflows/messages.ts';
 import type { returnWorkflow } from '../../workflows/return-workflow.ts';
 import { createWorker, type WorkerDeps } from '../../worker/create-worker.ts';
 import type { WorkerTuning } from '../../worker/tuning.ts';
+import { testSizedBudgets } from './budgets.ts';
 import { uniqueTaskQueue } from './temporal.ts';
 
 export interface PipelineOptions {
@@ -60,15 +61,6 @@ export interface ReturnLine {
 }
 
 export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
-
-const roomy = { limit: 100_000, windowMs: 60_000 };
-/** The shared budgets are exercised by their own tests; here they only need to stay out of the way. */
-export const testSizedBudgets = {
-  'finale-get': roomy,
-  'finale-post': roomy,
-  'finale-collection': roomy,
-  loop: roomy,
-};
 
 export async function startPipeline(options: PipelineOptions) {
   const finale: FinaleSimulator = await startFinaleSimulator();

@@ -13,6 +13,7 @@ import {
   tenantResumedSignal,
 } from '../../workflows/messages.ts';
 import { finaleReturnIdFor } from '../../workflows/return-plan.ts';
+import { unthrottledBudgets } from '../support/budgets.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { createTimeSkippingEnv } from '../support/temporal.ts';
 
@@ -22,8 +23,6 @@ const FINALE_RETURN_READS = 'GET /:account/api/return/:id';
 const CONTINUE_AS_NEW_AFTER = 30;
 /** Temporal's default limit is 51,200 events; the bound for any one run here is far below it. */
 const MAX_EVENTS_PER_RUN = 10_000;
-
-const unthrottled = { limit: 100_000, windowMs: 1_000 };
 
 describe('return workflow under time skipping', () => {
   let env: TestWorkflowEnvironment;
@@ -82,16 +81,7 @@ describe('return workflow under time skipping', () => {
     pipeline = await startPipeline({
       client: env.client,
       nativeConnection: env.nativeConnection,
-      // Limits per real minute would throttle days of skipped time into real minutes.
-      api: {
-        budgets: {
-          'finale-get': unthrottled,
-          'finale-post': unthrottled,
-          'finale-collection': unthrottled,
-          loop: unthrottled,
-        },
-        maxConcurrent: { finale: 50, loop: 50 },
-      },
+      api: { budgets: unthrottledBudgets, maxConcurrent: { finale: 50, loop: 50 } },
     });
   });
 
