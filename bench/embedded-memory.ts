@@ -9,13 +9,8 @@ import { Client, Connection } from '@temporalio/client';
 import { demoFinaleAccount, demoTenantSettings } from '../sandbox/demo-world.ts';
 import { projectRoot } from '../temporal/binaries.ts';
 import { freePort } from '../test/support/free-port.ts';
-import {
-  finaleReturnIdOf,
-  startWaitingReturns,
-  waitingActivity,
-  waitingReturnItems,
-} from './open-returns.ts';
-import { metricSum, nodeArgsOfScript, peakRssMiB, rssMiB, scrape, until } from './process-memory.ts';
+import { finaleReturnIdOf, startWaitingReturns, waitingReturnItems } from './open-returns.ts';
+import { nodeArgsOfScript, peakRssMiB, rssMiB, until } from './process-memory.ts';
 
 export interface EmbeddedMemoryFigures {
   idleMiB: number;
@@ -79,12 +74,6 @@ export async function measureEmbeddedMemory(options: {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const idleMiB = rssMiB(pid);
 
-    const metrics = `http://127.0.0.1:${ports.gateway}/metrics`;
-    const arrivals = async () =>
-      metricSum((await scrape(metrics)) ?? '', 'loop_finale_activity_attempts_total', [
-        'activity_type',
-        waitingActivity,
-      ]);
     options.say(`  starting ${options.openReturns} demo returns waiting for the warehouse …`);
     const finaleControl = `http://127.0.0.1:${ports.finale}/__control/accounts/${demoFinaleAccount.name}/returns`;
     await startWaitingReturns({
@@ -106,13 +95,8 @@ export async function measureEmbeddedMemory(options: {
         if (response.status !== 201) throw new Error(`seeding a Finale return: HTTP ${response.status}`);
         return ((await response.json()) as { returnUrl: string }).returnUrl;
       },
+      metricsUrl: `http://127.0.0.1:${ports.gateway}/metrics`,
     });
-    await until(
-      'every return to reach its wait',
-      async () => (await arrivals()) >= options.openReturns,
-      30 * 60_000,
-      2_000,
-    );
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const devServer = devServerPid(pid);
     return {

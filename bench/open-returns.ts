@@ -8,6 +8,7 @@ import { returnWorkflowId } from '../workflows/ids.ts';
 import type { ReturnState, ReturnWorkflowInput } from '../workflows/messages.ts';
 import type { returnWorkflow } from '../workflows/return-workflow.ts';
 import { searchAttributes } from '../workflows/search-attributes.ts';
+import { metricSum, scrape, until } from './process-memory.ts';
 
 /** The lines every waiting return carries: the demo world's products and mapped reasons. */
 export const waitingReturnItems = [
@@ -18,7 +19,7 @@ export const waitingReturnItems = [
 export const finaleReturnIdOf = (loopReturnId: string) => `LOOP-${loopReturnId}`;
 
 /** The activity every waiting return runs once as it reaches its wait: counting its attempts counts arrivals. */
-export const waitingActivity = 'awaitFinaleCompletion';
+const waitingActivity = 'awaitFinaleCompletion';
 
 function waitingInput(tenantId: string, loopReturnId: string, returnUrl: string): ReturnWorkflowInput {
   const finaleReturn = { returnId: finaleReturnIdOf(loopReturnId), returnUrl };
@@ -51,8 +52,9 @@ function waitingInput(tenantId: string, loopReturnId: string, returnUrl: string)
 }
 
 /**
- * Starts one waiting return per Loop return ID; `finaleReturnUrl` gives (or creates) the Finale return each
- * one waits on.
+ * Starts one waiting return per Loop return ID, then waits until every one has reached its wait, as the
+ * application metrics of the worker's process (`metricsUrl`) count them. `finaleReturnUrl` gives (or
+ * creates) the Finale return each one waits on.
  */
 export async function startWaitingReturns(options: {
   client: Client;
@@ -60,6 +62,7 @@ export async function startWaitingReturns(options: {
   tenantId: string;
   loopReturnIds: string[];
   finaleReturnUrl: (loopReturnId: string) => Promise<string>;
+  metricsUrl: string;
   concurrency?: number;
 }): Promise<void> {
   const limit = pLimit(options.concurrency ?? 50);
@@ -80,5 +83,17 @@ export async function startWaitingReturns(options: {
         });
       }),
     ),
+  );
+  // Every return runs its fallback check once as it reaches its wait.
+  const arrivals = async () =>
+    metricSum((await scrape(options.metricsUrl)) ?? '', 'loop_finale_activity_attempts_total', [
+      'activity_type',
+      waitingActivity,
+    ]);
+  await until(
+    'every return to reach its wait',
+    async () => (await arrivals()) >= options.loopReturnIds.length,
+    30 * 60_000,
+    2_000,
   );
 }

@@ -13,7 +13,7 @@ import { projectRoot } from '../temporal/binaries.ts';
 import { pgliteServerTarget } from '../test/store/store-targets.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { defaultTuning } from '../worker/tuning.ts';
-import { finaleReturnIdOf, startWaitingReturns, waitingActivity } from './open-returns.ts';
+import { finaleReturnIdOf, startWaitingReturns } from './open-returns.ts';
 import { metricSum, nodeArgsOfScript, peakRssMiB, rssMiB, scrape, until } from './process-memory.ts';
 
 export interface WorkerMemoryFigures {
@@ -76,11 +76,6 @@ export async function measureWorkerMemory(options: {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const idleMiB = rssMiB(pid);
 
-    const arrivals = async () =>
-      metricSum((await scrape(appMetrics)) ?? '', 'loop_finale_activity_attempts_total', [
-        'activity_type',
-        waitingActivity,
-      ]);
     const loopReturnIds = Array.from({ length: options.openReturns }, (_, i) => String(60_000_000 + i));
     options.say(`  starting ${options.openReturns} returns waiting for the warehouse …`);
     const started = Date.now();
@@ -90,14 +85,8 @@ export async function measureWorkerMemory(options: {
       tenantId,
       loopReturnIds,
       finaleReturnUrl: async (id) => `/${demoFinaleAccount.name}/api/return/${finaleReturnIdOf(id)}`,
+      metricsUrl: appMetrics,
     });
-    // Every return runs its fallback check once as it reaches its wait.
-    await until(
-      'every return to reach its wait',
-      async () => (await arrivals()) >= options.openReturns,
-      30 * 60_000,
-      2_000,
-    );
     options.say(`  all ${options.openReturns} waiting after ${Math.round((Date.now() - started) / 1000)} s`);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const sdk = (await scrape(sdkMetrics)) ?? '';
