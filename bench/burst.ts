@@ -7,33 +7,24 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from '../cli/commands/context.ts';
 import pLimit from 'p-limit';
 import { budgetNames, type BudgetName } from '../integrations/budget-rules.ts';
 import { demoTenant } from '../sandbox/demo-world.ts';
 import { parseFinaleDate } from '../sandbox/finale/finale-date.ts';
 import { countWorkflows } from '../soak/ledger.ts';
-import { scaledLimits } from '../soak/limits.ts';
+import { scaledLimits, scaleOption } from '../soak/limits.ts';
 import { Processes } from '../soak/processes.ts';
 import { runDirectory } from '../soak/run-dir.ts';
 import { startStack, type Stack } from '../soak/stack.ts';
 import type { FinaleReturnRecord } from '../soak/warehouse.ts';
 import { finaleAccount, seedWorld } from '../soak/world.ts';
 
-const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-};
 const options = new Command()
   .name('bench:burst')
-  .option('-n, --returns <n>', 'returns arriving at once', positive, 2000)
-  .option(
-    '--scale <n>',
-    "the APIs' clock n× faster: published calls per window, each window n times shorter (simulators and budgets)",
-    positive,
-    40,
-  )
+  .option('-n, --returns <n>', 'returns arriving at once', positiveInt, 2000)
+  .addOption(scaleOption(40))
   .option('--workers <list>', 'worker process counts to run, in order', '2,1')
   .option('--run-dir <dir>', 'logs and Temporal data (default .soak/burst-<time>, the last 5 kept)')
   .parse()
@@ -247,7 +238,7 @@ async function burst(workers: number): Promise<BurstFigures> {
 
 const floor = floorOf(neededPerReturn);
 const issueFloor = floorOf(assumedByIssue);
-const runs = options.workers.split(',').map((w) => positive(w.trim()));
+const runs = options.workers.split(',').map((w) => positiveInt(w.trim()));
 say(
   `Burst: ${N} returns at once; ${limits.describe()}; enforced by the simulators and budgeted by the service.`,
 );

@@ -2,6 +2,8 @@
 // number of calls per window, every window `scale` times shorter. The simulators enforce them and the service
 // budgets them, so both sides see the same compressed time, and a burst keeps its real size against each window
 // (2,000 returns are still almost seven windows' worth of Finale's 300 collection reads).
+import { Option } from 'commander';
+import { positiveInt } from '../cli/commands/context.ts';
 import {
   budgetNames,
   publishedBudgets,
@@ -11,6 +13,15 @@ import {
 import type { SimControl } from './sim-control.ts';
 
 export type ScaledLimits = ReturnType<typeof scaledLimits>;
+
+/** The `--scale` option of the runs on this clock (npm run soak, npm run bench:burst). */
+export const scaleOption = (defaultScale: number) =>
+  new Option(
+    '--scale <n>',
+    "the APIs' clock n× faster: published calls per window, each window n times shorter (simulators and budgets)",
+  )
+    .argParser(positiveInt)
+    .default(defaultScale);
 
 export function scaledLimits(scale: number) {
   const rules = Object.fromEntries(

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { demoTenant } from '../sandbox/demo-world.ts';
 import { planChaos, runChaos, startFaults, stopFaults } from './chaos.ts';
-import { scaledLimits } from './limits.ts';
+import { scaledLimits, scaleOption } from './limits.ts';
 import { drawLedger, runningReturnWorkflows, unsettledInSimulators } from './ledger.ts';
 import { Processes } from './processes.ts';
 import { formatReport } from './report.ts';
@@ -19,11 +19,6 @@ import { dealFates, seedWorld, type Fate } from './world.ts';
 const count = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
-  return n;
-};
-const positive = (value: string) => {
-  const n = count(value);
-  if (n === 0) throw new InvalidArgumentError('must be at least 1');
   return n;
 };
 
@@ -46,12 +41,7 @@ const options = new Command()
   .option('--bursts <n>', '429 bursts on Finale create and Loop process', count)
   .option('--window <s>', 'chaos window in seconds (returns arrive in its first 60%)', count)
   .option('--drain-timeout <s>', 'longest wait for the drain after the window', count)
-  .option(
-    '--scale <n>',
-    "the APIs' clock n× faster: published calls per window, each window n times shorter (simulators and budgets)",
-    positive,
-    SOAK_SCALE,
-  )
+  .addOption(scaleOption(SOAK_SCALE))
   .option('--run-dir <dir>', 'logs, Temporal data and bundle (default .soak/soak-<time>, the last 5 kept)')
   .parse()
   .opts<{
