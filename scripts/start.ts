@@ -143,7 +143,7 @@ try {
   const nativeConnection = await connectWorkerConnection(temporalAddress, env);
   onStop(() => nativeConnection.close());
   const worker = await createWorkerFromEnv(env, {
-    connection: nativeConnection,
+    nativeConnection,
     client,
     store,
     logger,

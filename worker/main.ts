@@ -32,13 +32,7 @@ async function start() {
 
 const { tracing, metricsServer, store, client, nativeConnection } = await start().catch(exitOnStartupFailure);
 try {
-  const worker = await createWorkerFromEnv(env, {
-    connection: nativeConnection,
-    client,
-    store,
-    logger,
-    tracing,
-  });
+  const worker = await createWorkerFromEnv(env, { nativeConnection, client, store, logger, tracing });
   // Returns by stage, parked returns by class, sweepers and tenants: counted when the metrics are scraped.
   exportServiceState({ client, store, logger });
   logger.info(

@@ -13,7 +13,7 @@ import { createWorker } from './create-worker.ts';
 import { workerTuning } from './tuning.ts';
 
 export interface WorkerFromEnvDeps {
-  connection: NativeConnection;
+  nativeConnection: NativeConnection;
   client: Client;
   store: TenantStore;
   logger: Logger;
@@ -28,7 +28,7 @@ export interface WorkerFromEnvDeps {
 
 export function createWorkerFromEnv(env: Env, deps: WorkerFromEnvDeps): Promise<Worker> {
   return createWorker({
-    connection: deps.connection,
+    connection: deps.nativeConnection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     client: deps.client,
