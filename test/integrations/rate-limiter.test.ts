@@ -1,8 +1,9 @@
 // The per-process side of the shared API budgets: pacing, priority, giving up, and obeying a 429 across
 // processes. In-memory buckets stand in for the tenant store's (the store's own suite checks they agree).
+// Time is a fake clock, moved on timer by timer: the budgets' waits, refills and give-ups are their own
+// timers and `Date.now()`, so each figure below is exact, whatever else the machine is doing.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BudgetName, BudgetRule } from '../../integrations/budget-rules.ts';
 import {
   ApiBudgets,
@@ -13,6 +14,23 @@ import { memoryTokenBuckets, type TokenBuckets } from '../../integrations/token-
 import { metricsRegistry } from '../../observability/metrics.ts';
 
 const key = () => `cred-${randomUUID().slice(0, 8)}`;
+
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
+afterEach(() => vi.useRealTimers());
+
+/** Lets `ms` pass on the fake clock, each timer firing as it falls due. */
+const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
+/** Moves the fake clock on, timer by timer, until `work` settles. */
+async function settled<T>(work: Promise<T>): Promise<T> {
+  let done = false;
+  work.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  while (!done) await vi.advanceTimersToNextTimerAsync();
+  return work;
+}
 
 function budgetsWith(rule: BudgetRule, options: { buckets?: TokenBuckets; maxWaitMs?: number } = {}) {
   return new ApiBudgets({
@@ -59,7 +77,7 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
 describe('ApiBudgets', () => {
   it('paces a burst smoothly: a small burst, then one call per refill, never over the limit in any window', async () => {
     // 20 a second: a burst of 2, then 18 a second.
-    const times = await callTimes(budgetsWith({ limit: 20, windowMs: 1_000 }), key(), 40);
+    const times = await settled(callTimes(budgetsWith({ limit: 20, windowMs: 1_000 }), key(), 40));
     const span = Math.max(...times) - Math.min(...times);
     expect(span).toBeGreaterThan(1_900);
     expect(busiestWindow(times, 1_000)).toBeLessThanOrEqual(20);
@@ -75,10 +93,12 @@ describe('ApiBudgets', () => {
       budgets.run({ api: 'loop', key: credential, budgets: ['loop'], priority }, async () => {
         order.push(name);
       });
-    await Promise.all([
-      ...['b1', 'b2', 'b3', 'b4'].map((name) => call('background', name)),
-      ...['w1', 'w2', 'w3'].map((name) => call('work', name)),
-    ]);
+    await settled(
+      Promise.all([
+        ...['b1', 'b2', 'b3', 'b4'].map((name) => call('background', name)),
+        ...['w1', 'w2', 'w3'].map((name) => call('work', name)),
+      ]),
+    );
     expect(order).toEqual(['w1', 'w2', 'w3', 'b1', 'b2', 'b3', 'b4']);
   });
 
@@ -91,14 +111,16 @@ describe('ApiBudgets', () => {
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
       const asked = Date.now();
-      await budgets.run({ api: 'loop', key: credential, budgets: ['loop'], priority: 'work' }, async () => {
-        waits.push(Date.now() - asked);
-      });
+      await settled(
+        budgets.run({ api: 'loop', key: credential, budgets: ['loop'], priority: 'work' }, async () => {
+          waits.push(Date.now() - asked);
+        }),
+      );
       await sleep(150);
     }
     // The background calls keep a token in reserve for work; each of them waits its turn meanwhile.
     expect(Math.max(...waits)).toBeLessThan(60);
-    const floodTimes = await flood;
+    const floodTimes = await settled(flood);
     expect(Math.max(...floodTimes) - Math.min(...floodTimes)).toBeGreaterThan(1_000);
   });
 
@@ -114,7 +136,7 @@ describe('ApiBudgets', () => {
       );
     await expect(run()).resolves.toBe('sent');
     const started = Date.now();
-    const error = await run().catch((e: unknown) => e);
+    const error = await settled(run().catch((e: unknown) => e));
     expect(error).toBeInstanceOf(BudgetWaitExceededError);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     // The next token, at a refill of one call per 10 s, less the time already waited for it.
@@ -140,18 +162,17 @@ describe('ApiBudgets', () => {
         return Date.now() - asked;
       });
     };
-    await Promise.all([call(processA, ['finale-get']), call(processA, ['finale-get'])]);
+    await settled(Promise.all([call(processA, ['finale-get']), call(processA, ['finale-get'])]));
     // Process A's collection read waits for the GETs to refill, without a collection token in hand ...
     const collectionRead = call(processA, ['finale-collection', 'finale-get']);
     await sleep(100);
     // ... so both collection tokens are still there for process B.
-    const other = await Promise.all([
-      call(processB, ['finale-collection']),
-      call(processB, ['finale-collection']),
-    ]);
+    const other = await settled(
+      Promise.all([call(processB, ['finale-collection']), call(processB, ['finale-collection'])]),
+    );
     expect(Math.max(...other)).toBeLessThan(100);
     // A's read goes once a GET has refilled and a collection token is back, taking one of each then.
-    expect(await collectionRead).toBeGreaterThanOrEqual(1_800);
+    expect(await settled(collectionRead)).toBeGreaterThanOrEqual(1_800);
   });
 
   it('lets a cancelled call leave the queue at once, with the reason it was cancelled for', async () => {
@@ -198,12 +219,12 @@ describe('ApiBudgets', () => {
     const run = (task: () => Promise<number>) =>
       budgets.run({ api: 'finale', key: credential, budgets: ['finale-get'], priority: 'work' }, task);
     const slow = run(async () => {
-      await sleep(500);
+      await new Promise((resolve) => setTimeout(resolve, 500));
       return Date.now();
     });
     const next = run(async () => Date.now());
-    const slowDone = await slow;
-    const sent = await next;
+    const slowDone = await settled(slow);
+    const sent = await settled(next);
     // The second call's token was taken after the first call freed the slot, and it went out at once.
     expect(grants).toHaveLength(2);
     expect(grants[1]!).toBeGreaterThanOrEqual(slowDone);
@@ -225,17 +246,19 @@ describe('ApiBudgets', () => {
       { api: 'finale', key: credential, budgets: ['finale-post'], priority: 'work' },
       async () => Date.now() - asked,
     );
-    expect(await loopCall).toBeLessThan(50);
-    expect(await finaleCall).toBeGreaterThanOrEqual(395);
+    expect(await settled(loopCall)).toBeLessThan(50);
+    expect(await settled(finaleCall)).toBeGreaterThanOrEqual(395);
   });
 
   it('tells a call that gives up during a block to come back after the block', async () => {
     const budgets = budgetsWith({ limit: 100, windowMs: 1_000 }, { maxWaitMs: 100 });
     const credential = key();
     await budgets.obeyRateLimit('loop', credential, 5_000);
-    const error = await budgets
-      .run({ api: 'loop', key: credential, budgets: ['loop'], priority: 'work' }, async () => {})
-      .catch((e: unknown) => e);
+    const error = await settled(
+      budgets
+        .run({ api: 'loop', key: credential, budgets: ['loop'], priority: 'work' }, async () => {})
+        .catch((e: unknown) => e),
+    );
     expect(error).toBeInstanceOf(BudgetWaitExceededError);
     expect((error as BudgetWaitExceededError).retryAfterMs).toBeGreaterThan(4_800);
   });
