@@ -85,9 +85,8 @@ export class CoalescedReturnLookup {
   private waiting: Waiter[] = [];
   private reading = false;
   private lastReadCaughtUp = false;
-  /** The look-ups the read in flight would answer, and how to call it off once none is left. */
-  private inRead = new Set<Waiter>();
-  private readAbort: AbortController | undefined;
+  /** The read in flight: the look-ups it would still answer, and how to call it off once none is left. */
+  private inFlight: { members: Set<Waiter>; abort: AbortController } | undefined;
 
   constructor(options: ReturnLookupOptions) {
     this.read = options.read;
@@ -110,9 +109,9 @@ export class CoalescedReturnLookup {
       const abandon = () => {
         // An abandoned look-up (its activity cancelled) leaves the queue: no read goes out for it alone.
         this.waiting = this.waiting.filter((other) => other !== waiter);
-        if (this.inRead.has(waiter)) {
-          this.inRead.delete(waiter);
-          if (this.inRead.size === 0) this.readAbort?.abort(new Error('no look-up waits for this read'));
+        const read = this.inFlight;
+        if (read?.members.delete(waiter) && read.members.size === 0) {
+          read.abort.abort(new Error('no look-up waits for this read'));
         }
         reject(signal!.reason as Error);
       };
@@ -150,8 +149,8 @@ export class CoalescedReturnLookup {
         const members = [...this.waiting];
         if (members.length === 0) break;
         const window = this.nextWindow(members);
-        this.inRead = new Set(members);
-        this.readAbort = new AbortController();
+        const abort = new AbortController();
+        this.inFlight = { members: new Set(members), abort };
         let rows: FinaleReturn[];
         try {
           rows = await this.read(
@@ -159,14 +158,13 @@ export class CoalescedReturnLookup {
               since: new Date(window.since),
               ...(window.until === undefined ? {} : { until: new Date(window.until) }),
             },
-            this.readAbort.signal,
+            abort.signal,
           );
         } catch (error) {
           this.settle(members, (waiter) => waiter.reject(error));
           continue;
         } finally {
-          this.inRead = new Set();
-          this.readAbort = undefined;
+          this.inFlight = undefined;
         }
         const byReturnId = new Map<string, FinaleReturn>();
         for (const row of rows) if (!byReturnId.has(row.returnId)) byReturnId.set(row.returnId, row);
