@@ -96,8 +96,11 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
       lookup = new CoalescedReturnLookup({
         // The client is fetched per read, so rotated credentials apply from the next read on. The read
         // answers several activities: it carries none's cancellation, and each waits with its own.
-        read: (window) =>
-          shareAcrossCallers(async () => (await deps.clientsFor(tenantId)).finale.listReturnsChanged(window)),
+        read: (window, signal) =>
+          shareAcrossCallers(
+            async () => (await deps.clientsFor(tenantId)).finale.listReturnsChanged(window),
+            signal,
+          ),
       });
       returnLookups.set(tenantId, lookup);
     }
@@ -146,8 +149,9 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
       context.heartbeat(progress);
     };
     const lookUp = async () => {
-      const existing = await untilCancelled(
-        returnLookupOf(input.tenantId).find({ returnId: input.returnId, since }, onProgress),
+      const existing = await returnLookupOf(input.tenantId).find(
+        { returnId: input.returnId, since },
+        onProgress,
         context.cancellationSignal,
       );
       return existing && { ...pick(existing), existed: true };

@@ -71,16 +71,16 @@ export interface HttpClientOptions {
 }
 
 /** Set while a read shared by several callers runs: its requests belong to none of them. */
-const sharedRead = new AsyncLocalStorage<true>();
+const sharedRead = new AsyncLocalStorage<{ signal: AbortSignal | undefined }>();
 
 /**
  * Runs a read that several callers wait for (one read in flight per key, say). Its requests carry no caller's
  * cancellation: otherwise cancelling the caller that started it (a worker shutting down cancels its
  * activities one by one) would fail every other caller with that caller's reason. Each caller waits with
- * `untilCancelled` instead.
+ * `untilCancelled` instead. `signal` is the read's own: its owner aborts it once no caller waits.
  */
-export function shareAcrossCallers<T>(read: () => Promise<T>): Promise<T> {
-  return sharedRead.run(true, read);
+export function shareAcrossCallers<T>(read: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  return sharedRead.run({ signal }, read);
 }
 
 /** Waits for a shared read as one caller: its own cancellation ends its wait, not the read. */
@@ -129,7 +129,8 @@ export class HttpClient {
     const maxBytes = this.bounds.maxResponseBytes;
     let refusedBytes: number | undefined;
     let started = Date.now();
-    const signal = sharedRead.getStore() ? undefined : this.options.cancellation?.();
+    const shared = sharedRead.getStore();
+    const signal = shared ? shared.signal : this.options.cancellation?.();
 
     let response: HttpResponse;
     try {

@@ -31,8 +31,11 @@ export interface ReturnLookupRequest {
 }
 
 export interface ReturnLookupOptions {
-  /** One collection read of the returns whose lastUpdatedDate falls in the window (open-ended without `until`). */
-  read: (window: UpdatedWindow) => Promise<FinaleReturn[]>;
+  /**
+   * One collection read of the returns whose lastUpdatedDate falls in the window (open-ended without
+   * `until`); `signal` fires when every look-up it would answer has been abandoned.
+   */
+  read: (window: UpdatedWindow, signal: AbortSignal) => Promise<FinaleReturn[]>;
   now?: () => number;
   /** Default `LOOKUP_WINDOW_MS`. */
   windowMs?: number;
@@ -82,6 +85,8 @@ export class CoalescedReturnLookup {
   private waiting: Waiter[] = [];
   private reading = false;
   private lastReadCaughtUp = false;
+  /** The read in flight: the look-ups it would still answer, and how to call it off once none is left. */
+  private inFlight: { members: Set<Waiter>; abort: AbortController } | undefined;
 
   constructor(options: ReturnLookupOptions) {
     this.read = options.read;
@@ -97,15 +102,34 @@ export class CoalescedReturnLookup {
   find(
     request: ReturnLookupRequest,
     onProgress?: (coveredTo: Date) => void,
+    signal?: AbortSignal,
   ): Promise<FinaleReturn | undefined> {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise((resolve, reject) => {
-      this.waiting.push({
+      const abandon = () => {
+        // An abandoned look-up (its activity cancelled) leaves the queue: no read goes out for it alone.
+        this.waiting = this.waiting.filter((other) => other !== waiter);
+        const read = this.inFlight;
+        if (read?.members.delete(waiter) && read.members.size === 0) {
+          read.abort.abort(new Error('no look-up waits for this read'));
+        }
+        reject(signal!.reason as Error);
+      };
+      const waiter: Waiter = {
         returnId: request.returnId,
         coveredTo: toSecond(request.since.getTime()),
         onProgress,
-        resolve,
-        reject,
-      });
+        resolve: (found) => {
+          signal?.removeEventListener('abort', abandon);
+          resolve(found);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', abandon);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
+      this.waiting.push(waiter);
       void this.pump();
     });
   }
@@ -123,16 +147,24 @@ export class CoalescedReturnLookup {
         // Look-ups asked for in the same turn of the event loop share the read.
         await new Promise<void>((resolve) => setImmediate(resolve));
         const members = [...this.waiting];
+        if (members.length === 0) break;
         const window = this.nextWindow(members);
+        const abort = new AbortController();
+        this.inFlight = { members: new Set(members), abort };
         let rows: FinaleReturn[];
         try {
-          rows = await this.read({
-            since: new Date(window.since),
-            ...(window.until === undefined ? {} : { until: new Date(window.until) }),
-          });
+          rows = await this.read(
+            {
+              since: new Date(window.since),
+              ...(window.until === undefined ? {} : { until: new Date(window.until) }),
+            },
+            abort.signal,
+          );
         } catch (error) {
           this.settle(members, (waiter) => waiter.reject(error));
           continue;
+        } finally {
+          this.inFlight = undefined;
         }
         const byReturnId = new Map<string, FinaleReturn>();
         for (const row of rows) if (!byReturnId.has(row.returnId)) byReturnId.set(row.returnId, row);

@@ -37,6 +37,19 @@ describe('log fields', () => {
     expect(logFieldsFromWorkflowId(undefined)).toEqual({});
   });
 
+  it('writes the type and message of a failure the SDK logs under `error`', () => {
+    const { logger, lines } = capturingLogger();
+    temporalLoggerFor(logger).warn('Activity failed', {
+      error: ApplicationFailure.retryable('Finale is not answering', 'FinaleUnavailable'),
+      workflowId: 'return/acme-outdoor/6042537',
+    });
+    expect(lines[0]).toMatchObject({
+      msg: 'Activity failed',
+      loopReturnId: '6042537',
+      error: { type: 'ApplicationFailure', message: 'Finale is not answering' },
+    });
+  });
+
   it('tags every line an activity writes, through pino and through the SDK logger', async () => {
     const { logger, lines } = capturingLogger();
     const env = new MockActivityEnvironment(

@@ -227,4 +227,36 @@ describe('lookupSince', () => {
   it.each([null, undefined, 'not a date'])('looks back a long way when the creation is %s', (createdAt) => {
     expect(lookupSince(createdAt, NOW).getTime()).toBe(NOW - LOOKUP_UNKNOWN_AGE_MS);
   });
+
+  it('calls off the read in flight once every look-up it would answer is abandoned, and reads no more', async () => {
+    const signals: AbortSignal[] = [];
+    const lookup = new CoalescedReturnLookup({
+      now: () => NOW,
+      read: (_window, signal) => {
+        signals.push(signal);
+        return new Promise<FinaleReturn[]>((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+        );
+      },
+    });
+    // A worker shutting down cancels its activities one by one.
+    const cancels = [new AbortController(), new AbortController()];
+    const lookups = cancels.map((cancel, i) =>
+      lookup
+        .find({ returnId: `LOOP-${i}`, since: ago(DAY) }, undefined, cancel.signal)
+        .catch((e: unknown) => e),
+    );
+    while (signals.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    cancels[0]!.abort(new Error('first cancelled'));
+    expect(signals[0]!.aborted).toBe(false);
+    cancels[1]!.abort(new Error('second cancelled'));
+    expect(signals[0]!.aborted).toBe(true);
+    expect((await Promise.all(lookups)).map((e) => (e as Error).message)).toEqual([
+      'first cancelled',
+      'second cancelled',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(signals).toHaveLength(1);
+    expect(lookup.pending).toBe(0);
+  });
 });
