@@ -98,6 +98,28 @@ describe('return workflow on the dev server, against both simulators', () => {
     expect(pipeline.loopCalls('POST /warehouse/return/:id/flag')).toBe(0);
   });
 
+  it('queues the steps that carry a return on ahead of new returns, and its polls behind them', async () => {
+    const loopReturn = pipeline.submitReturn(newOrder(['MUG-WHT']), [
+      { sku: 'MUG-WHT', returnReason: 'Too small' },
+    ]);
+    const handle = await pipeline.start(loopReturn);
+    pipeline.finale.state.completeReturn((await awaitFinaleReturn(loopReturn.id)).returnUrl);
+    expect((await handle.result()).outcome).toBe('processed');
+
+    // Task-queue priority keys: 1 runs first, 5 last, 3 when none is set.
+    const scheduled = new Map<string, number>();
+    for (const event of (await handle.fetchHistory()).events ?? []) {
+      const attributes = event.activityTaskScheduledEventAttributes;
+      if (attributes) scheduled.set(attributes.activityType!.name!, attributes.priority?.priorityKey ?? 3);
+    }
+    expect(Object.fromEntries(scheduled)).toEqual({
+      findOrderInFinale: 3,
+      createReturnInFinale: 2,
+      awaitFinaleCompletion: 4,
+      updateReturnInLoop: 2,
+    });
+  });
+
   it('closes instead of processing when the tenant says so', async () => {
     await pipeline.store.updateSettings(pipeline.tenantId, { completionAction: 'close' });
     try {

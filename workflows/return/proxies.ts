@@ -5,6 +5,16 @@ import { ActivityCancellationType, proxyActivities, type ActivityOptions } from 
 import type { AlertActivities } from '../../activities/alert-activities.ts';
 import type { ReturnActivities } from '../../activities/return-activities.ts';
 
+/**
+ * Task-queue priorities (1 runs first, 5 last, 3 when unset). A burst of new returns fills the task queue
+ * with order reads; the steps that carry a return on go ahead of them, so each return that has its order
+ * goes on to Finale (and a completed one on to Loop) while other orders are still being read: each stage's
+ * budget is spent side by side with the others instead of after them. Polls go last: they look again on a
+ * schedule of minutes to days, so waiting behind a burst costs them nothing.
+ */
+const carryOn = { priorityKey: 2 };
+const lookAgain = { priorityKey: 4 };
+
 export const stepOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: {
@@ -32,10 +42,18 @@ export const pollOptions: ActivityOptions = {
     maximumAttempts: Number.POSITIVE_INFINITY,
   },
   cancellationType: ActivityCancellationType.ABANDON,
+  priority: lookAgain,
 };
 
 /** The create heartbeats while Finale answers, so a crashed worker is noticed in seconds and retried. */
-export const createOptions: ActivityOptions = { ...stepOptions, heartbeatTimeout: '10 seconds' };
+export const createOptions: ActivityOptions = {
+  ...stepOptions,
+  heartbeatTimeout: '10 seconds',
+  priority: carryOn,
+};
+
+/** The Loop action that ends a return's life, ahead of the reads of returns that have just begun theirs. */
+export const finishOptions: ActivityOptions = { ...stepOptions, priority: carryOn };
 
 /** An alert that cannot be delivered must never hold up a return. */
 export const { sendAlert } = proxyActivities<AlertActivities>({

@@ -30,7 +30,7 @@ import type {
 import type { ReceivedLine } from '../receipt-check.ts';
 import { searchAttributes } from '../search-attributes.ts';
 import { issueFrom } from './issues.ts';
-import { activities, call, pollOptions, sendAlert, stepOptions } from './proxies.ts';
+import { activities, call, finishOptions, pollOptions, sendAlert, stepOptions } from './proxies.ts';
 import { nextLookDelayMs, recheckSchedule } from './schedules.ts';
 
 /**
@@ -501,7 +501,7 @@ export class ReturnRun {
 
   async flagInLoop(note: string): Promise<void> {
     await this.step('flag in Loop', () =>
-      call(activities.updateReturnInLoop, stepOptions, `Flag Loop return ${this.loopReturnId} for review`, {
+      call(activities.updateReturnInLoop, finishOptions, `Flag Loop return ${this.loopReturnId} for review`, {
         ...this.ids,
         flagNote: note,
       }),

@@ -4,7 +4,7 @@
 import type { LoopUpdate } from '../../activities/return-activities.ts';
 import type { ReturnState } from '../messages.ts';
 import { receiptToCheck, recordReceipt } from './check-receipt.ts';
-import { activities, call, stepOptions } from './proxies.ts';
+import { activities, call, finishOptions } from './proxies.ts';
 import { FINALE_CANCELLED, type ReturnRun } from './run.ts';
 
 export async function updateLoop(run: ReturnRun): Promise<ReturnState> {
@@ -31,7 +31,7 @@ export async function updateLoop(run: ReturnRun): Promise<ReturnState> {
     return run.finish('flagged', 'done', `Flagged in Loop for review (${reasons})`);
   }
   const update = await run.step('complete in Loop', () =>
-    call(activities.updateReturnInLoop, stepOptions, `Process or close Loop return ${run.loopReturnId}`, {
+    call(activities.updateReturnInLoop, finishOptions, `Process or close Loop return ${run.loopReturnId}`, {
       ...run.ids,
       ...(flagNote === undefined ? {} : { flagNote }),
       ...(receipt === undefined ? {} : { receipt }),
