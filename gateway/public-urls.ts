@@ -32,7 +32,14 @@ export const loopWebhookUrl = (baseUrl: string, tenantId: string) =>
   `${withoutTrailingSlash(baseUrl)}${webhooksPrefix}/loop/${encodeURIComponent(tenantId)}`;
 
 /** Path segments under the onboarding prefix that are never a link token. */
-const onboardingWords = new Set(['assets', 'onboarding.css', 'onboarding.js', 'test', 'returns']);
+const onboardingWords = new Set([
+  'assets',
+  'onboarding.css',
+  'onboarding.js',
+  'tenant-id.js',
+  'test',
+  'returns',
+]);
 
 function decodeLoosely(text: string): string {
   try {

@@ -196,17 +196,6 @@ export const withSpareRows = (rows: ReasonRow[], spare = SPARE_REASON_ROWS): Rea
   ...Array.from({ length: spare }, () => ({ label: '', reasonId: '' })),
 ];
 
-/** A tenant ID suggested from the display name: "Acme Outdoor Co." → "acme-outdoor-co". */
-export function suggestTenantId(displayName: string): string {
-  return displayName
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 63)
-    .replace(/^-+|-+$/g, '');
-}
-
 /** "Damaged, Wrong item ," → ["Damaged", "Wrong item"]. */
 export const splitFlagReasons = (text: string): string[] =>
   text

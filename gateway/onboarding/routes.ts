@@ -15,9 +15,9 @@ import {
   parseSubmission,
   secretFields,
   SPARE_REASON_ROWS,
-  suggestTenantId,
   typedSecrets,
 } from './form.ts';
+import { suggestTenantId } from './static/tenant-id.js';
 import { listTenantReturns } from './tenant-returns.ts';
 import { validateAll, validateDestinations, validateFinale, type ValidationContext } from './validate.ts';
 import type { SafeHtml } from './views/html.ts';
@@ -42,6 +42,7 @@ type LinkRequest = FastifyRequest<LinkRoute>;
 const assets = {
   'onboarding.css': 'text/css; charset=utf-8',
   'onboarding.js': 'text/javascript; charset=utf-8',
+  'tenant-id.js': 'text/javascript; charset=utf-8',
 } as const;
 
 /** How long a save waits for its retry of parked returns; the merchant is waiting for the page. */

@@ -1,16 +1,8 @@
 // Progressive enhancement for the onboarding pages. Everything works without it: this only saves round
-// trips (store ID suggestion, "Use this name", refreshing the returns list in place).
+// trips (store ID suggestion, "Use this name", refreshing the returns list in place). It is a module script
+// (deferred, like `defer`) so that it can share the store ID suggestion with the server.
 /* global document, window, fetch */
-
-function suggestTenantId(name) {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 63)
-    .replace(/^-+|-+$/g, '');
-}
+import { suggestTenantId } from './tenant-id.js';
 
 function enhanceForm(form) {
   const name = form.querySelector('#displayName');

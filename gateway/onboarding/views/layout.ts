@@ -26,7 +26,7 @@ export function page({ title, body, head }: PageOptions): SafeHtml {
         <meta name="robots" content="noindex" />
         <title>${title} · Loop ↔ Finale</title>
         <link rel="stylesheet" href="${assetsPath}/onboarding.css" />
-        <script src="${assetsPath}/onboarding.js" defer></script>
+        <script type="module" src="${assetsPath}/onboarding.js"></script>
         ${head}
       </head>
       <body>

@@ -82,13 +82,29 @@ describe('onboarding links', () => {
     expect(response.headers.location).toBe(`/onboarding/${token}`);
   });
 
-  it('serves its stylesheet and script, and nothing else from the assets path', async () => {
+  it('serves its stylesheet and scripts, and nothing else from the assets path', async () => {
     const css = await world.app.inject('/onboarding/assets/onboarding.css');
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
-    const js = await world.app.inject('/onboarding/assets/onboarding.js');
-    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    for (const script of ['onboarding.js', 'tenant-id.js']) {
+      const js = await world.app.inject(`/onboarding/assets/${script}`);
+      expect(js.statusCode).toBe(200);
+      expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(js.headers['cache-control']).toBe('public, max-age=300');
+    }
     expect((await world.app.inject('/onboarding/assets/..%2Fonboarding.ts')).statusCode).toBe(404);
+  });
+
+  it('loads its script as a module whose imports are all served beside it', async () => {
+    const token = await world.newLink();
+    const scripts = elements((await world.get(token)).body, 'script');
+    expect(scripts).toEqual([{ type: 'module', src: '/onboarding/assets/onboarding.js' }]);
+    const script = (await world.app.inject('/onboarding/assets/onboarding.js')).body;
+    const imports = [...script.matchAll(/^import .* from '\.\/([^']+)';$/gm)].map((match) => match[1]);
+    expect(imports).toEqual(['tenant-id.js']);
+    for (const name of imports) {
+      expect((await world.app.inject(`/onboarding/assets/${name}`)).statusCode).toBe(200);
+    }
   });
 
   it('keeps the link token out of the request log', async () => {

@@ -192,9 +192,24 @@ describe('onboarding validation: each problem next to its field, in merchant wor
     expect(inputValue(second.page, 'reason-label-10')).toBe('');
   });
 
-  it('suggests the store ID from the store name when it is left blank', async () => {
-    const { page } = await submit({ intent: 'add-rows', tenantId: '', displayName: 'Ünïcorn Gear & Co.' });
-    expect(inputValue(page, 'tenantId')).toBe('unicorn-gear-co');
+  it('suggests the store ID from the store name when it is left blank, as the browser does', async () => {
+    // The browser's module exactly as served: self-contained, or this import fails.
+    const served = (await world.app.inject('/onboarding/assets/tenant-id.js')).body;
+    const browser = (await import(
+      /* @vite-ignore */ `data:text/javascript;base64,${Buffer.from(served).toString('base64')}`
+    )) as { suggestTenantId: (name: string) => string };
+    const suggestions = {
+      'Ünïcorn Gear & Co.': 'unicorn-gear-co',
+      'Acme Outdoor Co.': 'acme-outdoor-co',
+      'Café Ünïcode!!': 'cafe-unicode',
+      '--Ötztal Bergsport GmbH & Co. KG--': 'otztal-bergsport-gmbh-co-kg',
+      'ﬁne goods': 'fine-goods',
+    };
+    for (const [name, id] of Object.entries(suggestions)) {
+      expect(browser.suggestTenantId(name)).toBe(id);
+      const { page } = await submit({ intent: 'add-rows', tenantId: '', displayName: name });
+      expect(inputValue(page, 'tenantId')).toBe(id);
+    }
   });
 
   it('escapes everything it echoes back', async () => {
