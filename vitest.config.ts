@@ -50,8 +50,9 @@ export default defineConfig({
   test: {
     // Runs once per run, whichever projects run: the run's log file, and PGlite's initdb template.
     globalSetup: ['test/setup/run-log.ts', 'test/setup/pglite-template.ts'],
-    // Workflow tests take seconds by design; the report names a test only when it is this slow.
+    // Workflow tests take seconds by design; a failing file's report names a test only when it is this slow.
     slowTestThreshold: 10_000,
+    reporters: ['./test/setup/quiet-reporter.ts'],
     projects: [
       {
         ...shared,
