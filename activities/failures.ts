@@ -52,6 +52,7 @@ export function toActivityFailure(error: unknown): Error {
           class: 'waiting',
           code: `${api}Unavailable`,
           fix: `${api} is not answering or is rate limiting; the return is retried automatically`,
+          ...(error.reason === 'rate-limited' ? { rateLimited: true as const } : {}),
         } satisfies IssueDetails,
       ],
     });

@@ -194,7 +194,8 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
           failure instanceof ApplicationFailure
             ? (failure.details?.[0] as IssueDetails | undefined)
             : undefined;
-        if (failure instanceof ApplicationFailure && details?.class && failure.nonRetryable) {
+        // Retryable ones too: an outage that outlasts the step's retries parks the return as well.
+        if (failure instanceof ApplicationFailure && details?.class) {
           const settings = await steps.settingsOf(input.tenantId).catch(() => undefined);
           if (settings) details.recheckAfterMs = settings.needsAttentionRecheckMs;
         }

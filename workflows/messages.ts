@@ -36,6 +36,11 @@ export interface IssueDetails {
   hold?: 'tenant-paused';
   /** Loop lines without a SKU that an operator can give a Finale product (or continue without). */
   lines?: LineWithoutSku[];
+  /**
+   * A 429, or the merchant's shared budget running dry: the API is busy, not down. The step waits and tries
+   * again without parking the return, unless the API has been busy for an hour.
+   */
+  rateLimited?: true;
 }
 
 export interface LineWithoutSku {
@@ -161,6 +166,8 @@ export interface ReturnCarry {
   parkedSince?: number;
   pausedSince?: number;
   awaitingSince?: number;
+  /** Since when the step in progress has found its API busy (rate limited), until a step succeeds. */
+  rateLimitedSince?: number;
   /** The issue a person was alerted about and not yet told it recovered. */
   incident?: ReturnIssue;
   /** Nudges received but not yet acted on. */

@@ -135,6 +135,10 @@ export const returnStateSchema = z.object({
       at: z.string(),
       recheckAfterMs: z.number().optional(),
       hold: z.literal('tenant-paused').optional(),
+      rateLimited: z
+        .literal(true)
+        .optional()
+        .describe('The API was busy (a 429 or its shared budget): waited out, not parked, for up to an hour'),
       lines: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
     })
     .optional(),

@@ -71,6 +71,7 @@ describe('activity failure classification', () => {
             class: 'waiting',
             code: `${label}Unavailable`,
             fix: `${label} is not answering or is rate limiting; the return is retried automatically`,
+            rateLimited: true,
           },
         ],
       });
@@ -127,6 +128,8 @@ describe('activity failure classification', () => {
       );
       expect(failure).toMatchObject({ type: `${label}Unavailable`, nonRetryable: false });
       expect((failure as ApplicationFailure).nextRetryDelay).toBeUndefined();
+      // Down, not busy: an outage that outlasts the step's retries parks the return.
+      expect(detailsOf(failure).rateLimited).toBeUndefined();
     });
 
     it('parks a rejected credential as a settings problem for the merchant, never retried', async () => {

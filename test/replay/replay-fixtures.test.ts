@@ -67,6 +67,8 @@ const currentPaths = [
   'destination-held-until-mapped',
   // The warehouse received 1 of 2 units: flagged with the difference.
   'partial-receipt',
+  // Loop answered 429 longer than the step's retries: waited out without parking (`rate-limited-step-waits`).
+  'loop-rate-limited-waited-out',
   // Each long wait: the run that continued as new, and the run that finished after 60 days.
   ...['paused', 'parked', 'order-missing', 'awaiting-completion'].flatMap((wait) => [
     `${wait}-60-days-continued-as-new`,

@@ -153,6 +153,32 @@ describe('return workflow on the dev server, against both simulators', () => {
     expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(processedBefore);
   });
 
+  it('waits out a Loop 429 burst longer than the step retries, without parking the return', async () => {
+    const alertsBefore = alerts.bodies.length;
+    const loopReturn = pipeline.submitReturn(newOrder(['CAP-RED']), [
+      { sku: 'CAP-RED', returnReason: 'Too small' },
+    ]);
+    const handle = await pipeline.start(loopReturn);
+    const finaleReturn = await awaitFinaleReturn(loopReturn.id);
+    // Twelve 429s in a row: more than the step's 8 attempts, so the workflow itself must wait and try again.
+    pipeline.loop.state.faults.add({
+      kind: 'rate-limit',
+      retryAfter: '1',
+      endpoint: 'POST /warehouse/return/:id/process',
+      count: 12,
+    });
+    pipeline.finale.state.completeReturn(finaleReturn.returnUrl);
+    expect((await handle.result()).outcome).toBe('processed');
+    const { timeline } = await pipeline.state(loopReturn.id);
+    expect(timeline.map((t) => t.event)).toContainEqual(
+      expect.stringMatching(/rate limited \(HTTP 429\): waiting for the API, then trying again/),
+    );
+    expect(timeline.filter((t) => t.stage === 'needs-attention')).toEqual([]);
+    expect(alerts.bodies.length).toBe(alertsBefore);
+    expect(pipeline.loop.state.getReturn(Number(loopReturn.id)).state).toBe('closed');
+    await pipeline.recordHistory('loop-rate-limited-waited-out', handle.workflowId);
+  }, 60_000);
+
   it('parks a facility name that differs only in case as a config issue, and one retry completes it', async () => {
     await pipeline.store.updateSettings(pipeline.tenantId, {
       destinationFacilityName: 'main warehouse',

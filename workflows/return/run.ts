@@ -31,19 +31,23 @@ import type { ReceivedLine } from '../receipt-check.ts';
 import { searchAttributes } from '../search-attributes.ts';
 import { issueFrom } from './issues.ts';
 import { activities, call, finishOptions, pollOptions, sendAlert, stepOptions } from './proxies.ts';
-import { nextLookDelayMs, recheckSchedule } from './schedules.ts';
+import { nextLookDelayMs, rateLimitedLookSchedule, recheckSchedule } from './schedules.ts';
 
 /**
  * Marks runs that show a parked return's issue class in ReturnIssueClass: their upserts carry one more
  * attribute (or come where none came before), so histories recorded before it replay without it.
  */
 export const ISSUE_CLASS_PATCH = 'return-issue-class-attribute';
+/** Marks runs that wait out a busy API instead of parking: histories recorded before it parked. */
+export const RATE_LIMIT_WAIT_PATCH = 'rate-limited-step-waits';
 
 const TIMELINE_LIMIT = 60;
 /** A waiting run continues as new past this many events, unless Temporal suggests it sooner. */
 const HISTORY_LIMIT = 2_000;
 /** Re-check interval when an issue did not say (the tenant's default). */
 const DEFAULT_RECHECK_MS = 6 * 3_600_000;
+/** A step that finds its API busy for this long parks the return: something else spends the budget. */
+const RATE_LIMIT_PATIENCE_MS = 3_600_000;
 
 export const FINALE_COMPLETED = 'RETURN_COMPLETED';
 export const FINALE_CANCELLED = 'RETURN_CANCELLED';
@@ -323,7 +327,8 @@ export class ReturnRun {
 
   /**
    * Runs one step until it succeeds. Business failures, and outages that outlast the activity's own
-   * retries, park the return; a paused tenant holds it. Anything else (a bug) fails the workflow task.
+   * retries, park the return; a paused tenant holds it; a busy API is waited out. Anything else (a bug)
+   * fails the workflow task.
    */
   async step<T>(name: string, run: () => Promise<T>): Promise<T> {
     for (;;) {
@@ -337,9 +342,36 @@ export class ReturnRun {
         const issue = issueFrom(error, name, nowIso());
         if (!issue) throw error;
         if (issue.hold === 'tenant-paused') await this.holdWhilePaused();
+        else if (issue.rateLimited && this.waitsOutRateLimit()) await this.waitOutRateLimit(issue);
         else await this.park(issue);
       }
     }
+  }
+
+  /**
+   * A busy API (a 429 burst, a budget shared with a Black Friday's other returns) is no fault to alert
+   * anyone about: the step is tried again after a pause, for up to an hour of the API staying busy.
+   */
+  private waitsOutRateLimit(): boolean {
+    const since = this.carry.rateLimitedSince;
+    if (since !== undefined && Date.now() - since >= RATE_LIMIT_PATIENCE_MS) return false;
+    return patched(RATE_LIMIT_WAIT_PATCH);
+  }
+
+  private async waitOutRateLimit(issue: ReturnIssue): Promise<void> {
+    if (this.carry.rateLimitedSince === undefined) {
+      this.carry.rateLimitedSince = Date.now();
+      this.record(`${issue.message}: waiting for the API, then trying again`);
+    }
+    this.describe(`${issue.message}; trying again shortly`);
+    await this.waitForNudge({
+      summary: `Wait out the rate limit (${issue.code})`,
+      timeoutMs: nextLookDelayMs(
+        rateLimitedLookSchedule,
+        Date.now() - this.carry.rateLimitedSince,
+        Math.random(),
+      ),
+    });
   }
 
   /**
@@ -348,6 +380,7 @@ export class ReturnRun {
    */
   private async succeeded(step: string): Promise<void> {
     this.state.attempts = 0;
+    this.carry.rateLimitedSince = undefined;
     const issue = this.state.lastError;
     if (issue && issue.step !== step) return;
     this.state.lastError = undefined;

@@ -81,6 +81,17 @@ export const orderLookSchedule: LookSchedule = {
 /** A paused tenant's return looks whether the tenant was resumed (resuming also nudges it at once). */
 export const pausedLookSchedule: LookSchedule = { firstMs: HOUR, capMs: 7 * DAY, growth: 2, jitter: 0.25 };
 
+/**
+ * A step whose API is busy (a 429, the merchant's budget running dry) after the step's own retries: the
+ * return waits a little, then tries the step again, without parking.
+ */
+export const rateLimitedLookSchedule: LookSchedule = {
+  firstMs: 10_000,
+  capMs: 5 * MINUTE,
+  growth: 1,
+  jitter: 0.5,
+};
+
 /** Outages fix themselves: their parked returns look again sooner and never wait longer than this. */
 const WAITING_FIRST_CAP_MS = 30 * MINUTE;
 const WAITING_CAP_MS = 6 * HOUR;
