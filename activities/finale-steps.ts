@@ -95,10 +95,12 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
     if (!lookup) {
       lookup = new CoalescedReturnLookup({
         // The client is fetched per read, so rotated credentials apply from the next read on. The read
-        // answers several activities: it carries none's cancellation, and each waits with its own.
+        // answers several activities: it carries none's cancellation, and each waits with its own. Every
+        // create waiting on it is held up until it goes, so it takes its GET ahead of the order reads.
         read: (window, signal) =>
           shareAcrossCallers(
-            async () => (await deps.clientsFor(tenantId)).finale.listReturnsChanged(window),
+            async () =>
+              (await deps.clientsFor(tenantId)).finale.listReturnsChanged(window, { priority: 'urgent' }),
             signal,
           ),
       });

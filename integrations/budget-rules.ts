@@ -13,6 +13,15 @@ export const budgetsOfApi: Record<ApiName, readonly BudgetName[]> = {
   loop: ['loop'],
 };
 
+/**
+ * What a call is for, most pressing first. `urgent`: a read that several waiting creates need before any of
+ * them can go (the shared returnId look-up); work keeps a token for it, so it never queues behind a burst of
+ * order reads. `work` moves a return forward (order reads, creates, Loop actions). `background` reads
+ * (fallback status checks, sweeps) only spend what work leaves over.
+ */
+export const requestPriorities = ['urgent', 'work', 'background'] as const;
+export type RequestPriority = (typeof requestPriorities)[number];
+
 /** At most `limit` calls in any window of `windowMs`, per credential. */
 export interface BudgetRule {
   limit: number;
@@ -38,6 +47,8 @@ export interface BucketShape {
   refillPerSecond: number;
   /** Tokens a background call must leave in the bucket, so work arriving next never waits for it. */
   workReserve: number;
+  /** Tokens a work call must leave for an urgent one (none in a bucket too small to spare one). */
+  urgentReserve: number;
 }
 
 /**
@@ -53,6 +64,7 @@ export function bucketShape(rule: BudgetRule): BucketShape {
     capacity,
     refillPerSecond: ((rule.limit - capacity - headroom) * 1000) / rule.windowMs,
     workReserve: Math.floor(capacity / 2),
+    urgentReserve: capacity >= 4 ? 1 : 0,
   };
 }
 

@@ -12,7 +12,8 @@ import {
   type ApiErrorDetails,
   type ApiName,
 } from './errors.ts';
-import { BudgetWaitExceededError, type ApiBudgets, type RequestPriority } from './rate-limiter.ts';
+import type { RequestPriority } from './budget-rules.ts';
+import { BudgetWaitExceededError, type ApiBudgets } from './rate-limiter.ts';
 
 export interface HttpResponse {
   status: number;

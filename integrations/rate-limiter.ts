@@ -3,20 +3,20 @@ import { budgetWait, budgetExhausted, budgetTaken, budgetWaiting } from '../obse
 import {
   bucketShape,
   budgetNames,
+  requestPriorities,
   budgetsOfApi,
   publishedBudgets,
   type BucketShape,
   type BudgetName,
   type BudgetRule,
+  type RequestPriority,
 } from './budget-rules.ts';
 import type { ApiName } from './errors.ts';
 import { memoryTokenBuckets, type BudgetDraw, type TakeResult, type TokenBuckets } from './token-buckets.ts';
 
-/**
- * What a call is for. `work` moves a return forward (look-ups, creates, Loop actions) and always goes
- * first; `background` reads (fallback status checks, sweeps) only spend what work leaves over.
- */
-export type RequestPriority = 'work' | 'background';
+/** Tokens a call of this priority must leave in a bucket for the more pressing ones. */
+const reserveFor = (priority: RequestPriority, shape: BucketShape): number =>
+  priority === 'urgent' ? 0 : priority === 'work' ? shape.urgentReserve : shape.workReserve;
 
 /** Per-call options every client read method accepts. */
 export interface CallOptions {
@@ -54,6 +54,8 @@ export class BudgetWaitExceededError extends Error {
   }
 }
 
+const rank = (priority: RequestPriority) => requestPriorities.indexOf(priority);
+
 /** Frees a credential's concurrency slot once the call that held it is done. */
 type Release = () => void;
 
@@ -73,7 +75,7 @@ interface Waiter {
  * than polling, and wakes early only when work arrives behind a background call.
  */
 class BudgetQueue {
-  private readonly waiting: Record<RequestPriority, Waiter[]> = { work: [], background: [] };
+  private readonly waiting: Record<RequestPriority, Waiter[]> = { urgent: [], work: [], background: [] };
   private pumping = false;
   private sleeping: { priority: RequestPriority; until: number; wake: () => void } | undefined;
   /** The budget that refused the last take: what a call that gives up waited for. */
@@ -142,7 +144,9 @@ class BudgetQueue {
       signal?.addEventListener('abort', abandon, { once: true });
       each((labels) => budgetWaiting.inc(labels));
       this.waiting[priority].push(waiter);
-      if (priority === 'work' && this.sleeping?.priority === 'background') this.sleeping.wake();
+      // The pump sleeps out the wait of a less pressing call (its reserve): this one may go sooner.
+      const sleeping = this.sleeping;
+      if (sleeping && rank(priority) < rank(sleeping.priority)) sleeping.wake();
       void this.pump();
     });
   }
@@ -153,13 +157,16 @@ class BudgetQueue {
   }
 
   private head(): Waiter | undefined {
-    return this.waiting.work[0] ?? this.waiting.background[0];
+    for (const priority of requestPriorities)
+      if (this.waiting[priority].length > 0) return this.waiting[priority][0];
+    return undefined;
   }
 
   /** Calls of this process served before `waiter`. */
   private ahead(waiter: Waiter): number {
-    const index = this.waiting[waiter.priority].indexOf(waiter);
-    return waiter.priority === 'background' ? this.waiting.work.length + index : index;
+    const before = requestPriorities.slice(0, rank(waiter.priority));
+    const pressing = before.reduce((sum, priority) => sum + this.waiting[priority].length, 0);
+    return pressing + this.waiting[waiter.priority].indexOf(waiter);
   }
 
   private remove(waiter: Waiter): boolean {
@@ -188,7 +195,7 @@ class BudgetQueue {
             this.draws.map(({ budget, shape }) => ({
               budget,
               shape,
-              reserve: priority === 'work' ? 0 : shape.workReserve,
+              reserve: reserveFor(priority, shape),
             })),
           );
         } catch (error) {

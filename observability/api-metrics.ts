@@ -1,7 +1,12 @@
 // Metrics of the calls to Loop and Finale: how much of each shared budget this process spends, how long calls
 // wait for it, and the 429s that still arrive. Labels never name a credential or a tenant.
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { budgetNames, type BudgetName, type BudgetRule } from '../integrations/budget-rules.ts';
+import {
+  budgetNames,
+  requestPriorities,
+  type BudgetName,
+  type BudgetRule,
+} from '../integrations/budget-rules.ts';
 import { metricsRegistry } from './metrics.ts';
 
 export const apiRateLimited = new Counter({
@@ -54,7 +59,7 @@ export const budgetLimit = new Gauge({
 export function exportBudgetRules(rules: Record<BudgetName, BudgetRule>): void {
   for (const budget of budgetNames) {
     budgetLimit.set({ budget }, (rules[budget].limit * 1000) / rules[budget].windowMs);
-    for (const priority of ['work', 'background'] as const) {
+    for (const priority of requestPriorities) {
       budgetTaken.inc({ budget, priority }, 0);
       budgetExhausted.inc({ budget, priority }, 0);
       budgetWaiting.inc({ budget, priority }, 0);

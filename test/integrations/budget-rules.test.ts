@@ -23,9 +23,14 @@ describe('bucketShape', () => {
     expect(shape.workReserve).toBeLessThan(shape.capacity);
   });
 
-  it('keeps some of every published burst for work', () => {
-    for (const name of budgetNames)
-      expect(bucketShape(publishedBudgets[name]).workReserve).toBeGreaterThan(0);
+  it('keeps some of every published burst for work, and a token of it for urgent reads', () => {
+    for (const name of budgetNames) {
+      const shape = bucketShape(publishedBudgets[name]);
+      expect(shape.workReserve).toBeGreaterThan(0);
+      expect(shape.urgentReserve).toBe(1);
+      // Background leaves more than work does, so each priority still goes before the one below it.
+      expect(shape.urgentReserve).toBeLessThan(shape.workReserve);
+    }
   });
 });
 

@@ -66,7 +66,7 @@ describe('which budgets a call spends', () => {
 });
 
 describe('request priority', () => {
-  it('carries background from the caller to the buckets, which then keep the work reserve', async () => {
+  it('carries the priority from the caller to the buckets, which then keep the reserves above it', async () => {
     const { takes, budgets } = recordingBuckets();
     const client = sims.finale.client({ budgets });
     const created = await client.createReturn(newReturn('LOOP-PRIORITY'));
@@ -78,17 +78,22 @@ describe('request priority', () => {
       { priority: 'background' },
     );
     await client.getReturn(created.returnUrl);
+    await client.listReturnsChanged({ since: new Date(Date.now() - 60_000) }, { priority: 'urgent' });
+    const reserves = (t: TakeRequest) => new Set(t.draws.map((d) => d.reserve));
     const priorityOf = (t: TakeRequest) =>
-      t.draws.every((d) => d.reserve > 0)
+      t.draws.every((d) => d.reserve === d.shape.workReserve)
         ? 'background'
-        : t.draws.every((d) => d.reserve === 0)
+        : t.draws.every((d) => d.reserve === d.shape.urgentReserve)
           ? 'work'
-          : 'mixed';
+          : t.draws.every((d) => d.reserve === 0)
+            ? 'urgent'
+            : `mixed: ${[...reserves(t)].join(', ')}`;
     expect(takes.map((t) => [drawn(t), priorityOf(t)])).toEqual([
       ['finale-get', 'background'],
       ['finale-collection+finale-get', 'background'],
       ['loop', 'background'],
       ['finale-get', 'work'],
+      ['finale-collection+finale-get', 'urgent'],
     ]);
   });
 });

@@ -4,12 +4,8 @@
 // timers and `Date.now()`, so each figure below is exact, whatever else the machine is doing.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BudgetName, BudgetRule } from '../../integrations/budget-rules.ts';
-import {
-  ApiBudgets,
-  BudgetWaitExceededError,
-  type RequestPriority,
-} from '../../integrations/rate-limiter.ts';
+import type { BudgetName, BudgetRule, RequestPriority } from '../../integrations/budget-rules.ts';
+import { ApiBudgets, BudgetWaitExceededError } from '../../integrations/rate-limiter.ts';
 import { memoryTokenBuckets, type TokenBuckets } from '../../integrations/token-buckets.ts';
 import { metricsRegistry } from '../../observability/metrics.ts';
 
@@ -122,6 +118,26 @@ describe('ApiBudgets', () => {
     expect(Math.max(...waits)).toBeLessThan(60);
     const floodTimes = await settled(flood);
     expect(Math.max(...floodTimes) - Math.min(...floodTimes)).toBeGreaterThan(1_000);
+  });
+
+  it('lets an urgent read go at the next token, ahead of work queued on the same budget', async () => {
+    // 120 a minute: a burst of 4, then a token every 521 ms; work leaves one in the bucket for urgent reads.
+    const budgets = budgetsWith({ limit: 120, windowMs: 60_000 });
+    const credential = key();
+    const orderReads = callTimes(budgets, credential, 30, 'work', 'finale-get');
+    await sleep(2_000);
+    const asked = Date.now();
+    // The shared look-up: a collection read, which draws on the GET budget too (its own queue).
+    const lookedUpAt = await settled(
+      budgets.run(
+        { api: 'finale', key: credential, budgets: ['finale-collection', 'finale-get'], priority: 'urgent' },
+        async () => Date.now(),
+      ),
+    );
+    expect(lookedUpAt - asked).toBeLessThan(100);
+    const readTimes = await settled(orderReads);
+    // The work went on at the refill's pace meanwhile: the reserve cost it a token of burst, not throughput.
+    expect(readTimes.filter((t) => t <= asked)).toHaveLength(3 + Math.floor(2_000 / (60_000 / 115)));
   });
 
   it('gives up after maxWaitMs with a retryable estimate, counted as exhausted', async () => {

@@ -41,6 +41,7 @@ const shape = (capacity: number, refillPerSecond: number, workReserve = 0): Buck
   capacity,
   refillPerSecond,
   workReserve,
+  urgentReserve: 0,
 });
 
 /** A credential key of its own for each test: buckets persist for the whole suite. */
