@@ -10,7 +10,7 @@ import { CoalescedReturnLookup, lookupSince } from '../integrations/finale/retur
 import type { LocationMatch } from '../integrations/finale/types.ts';
 import { TenantNotFoundError } from '../store/errors.ts';
 import type { TenantStore } from '../store/tenant-store.ts';
-import { finaleReturnIdFor, type PlannedItem } from '../workflows/return-plan.ts';
+import type { PlannedItem } from '../workflows/return-plan.ts';
 import { issueFailure } from './failures.ts';
 import { activityCancellation, type TenantClients } from './tenant-clients.ts';
 
@@ -191,21 +191,6 @@ export function createFinaleSteps(deps: ReturnActivityDeps) {
 
   return {
     settingsOf,
-
-    /**
-     * Whether a Finale return of this Loop return exists (made by an earlier workflow of it), through the
-     * tenant's shared look-up read.
-     */
-    async findFinaleReturn(
-      tenantId: string,
-      loopReturn: { loopReturnId: string; loopCreatedAt?: string | null },
-    ): Promise<boolean> {
-      const request = {
-        returnId: finaleReturnIdFor(loopReturn.loopReturnId),
-        since: lookupSince(loopReturn.loopCreatedAt, Date.now()),
-      };
-      return (await returnLookupOf(tenantId).find(request, undefined, activityCancellation())) !== undefined;
-    },
 
     /**
      * The Finale location named `target` (by default the destination facility), by exact name. A miss is a

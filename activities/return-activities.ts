@@ -41,13 +41,7 @@ interface LoopReturnRef extends TenantRef {
 }
 
 export type OrderLookup =
-  | {
-      found: true;
-      orderUrl: string;
-      productUrls: Record<string, string>;
-      /** Asked with `lookUpReturn`: no Finale return of this Loop return exists, so the create need not look. */
-      noFinaleReturn?: true;
-    }
+  | { found: true; orderUrl: string; productUrls: Record<string, string> }
   | {
       found: false;
       message: string;
@@ -73,11 +67,6 @@ export interface CreateReturnInFinaleInput extends LoopReturnRef {
   lineFixes: LineFix[];
   /** This workflow has not tried the create before: a Finale return found now was made by an earlier one. */
   firstTry: boolean;
-  /**
-   * The order step found no Finale return of this Loop return, and this workflow has not created one since:
-   * the first attempt creates without looking again (a retry still looks, as its attempt may have created).
-   */
-  noFinaleReturn?: true;
   /**
    * Route by the return's Loop destination, and add the tenant's optional Loop note once created. Absent for
    * workflows that began before destinations were routed: those create at the destination facility.
@@ -271,11 +260,6 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
           poll?: PollStart & { windowLeftMs: number };
           /** Route by the return's Loop destination first: one not handled in Finale needs no order. */
           destination?: { id?: string };
-          /**
-           * Also look for a Finale return of this Loop return, beside the order read: the create that follows
-           * then needs only its POST, instead of waiting for the next shared look-up read after the order.
-           */
-          lookUpReturn?: { loopReturnId: string; loopCreatedAt?: string | null };
         },
       ): Promise<OrderLookup> => {
         const settings = await activeSettings(input.tenantId);
@@ -292,23 +276,9 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
         };
         // A poll's first attempt only schedules the first look: the workflow has just looked.
         if (Context.current().info.attempt === 1 && leftMs >= 1_000) throw again('Order not synced yet');
-        const existing = input.lookUpReturn && steps.findFinaleReturn(input.tenantId, input.lookUpReturn);
-        // Advice only: a look-up that fails leaves the create to look for itself.
-        existing?.catch(() => undefined);
         const order = await steps.findOrder(input.tenantId, input.orderName);
         if (order.found) {
-          const none =
-            existing &&
-            (await existing.then(
-              (found) => !found,
-              () => false,
-            ));
-          return {
-            found: true,
-            orderUrl: order.found.orderUrl,
-            productUrls: order.found.productUrls,
-            ...(none ? { noFinaleReturn: true } : {}),
-          };
+          return { found: true, orderUrl: order.found.orderUrl, productUrls: order.found.productUrls };
         }
         const message = `Order ${input.orderName} is not in Finale (looked up as "${order.tried.join('", "')}")`;
         if (leftMs >= 1_000) throw again(message);
@@ -323,10 +293,9 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
 
     /**
      * Plans the Finale return from the Loop return (with the operator's line fixes), resolves its facility
-     * and products, and creates it, looking its deterministic returnId up first (the first attempt trusts
-     * the look-up made beside the order read, when there was one): a return made by an earlier attempt or an
-     * earlier workflow of the same Loop return is found, never made twice. Order GET, look-up and create:
-     * three Finale calls (facility and product reads are shared and cached; look-ups share their reads).
+     * and products, and creates it, always looking its deterministic returnId up first: a return made by an
+     * earlier attempt or an earlier workflow of the same Loop return is found, never made twice. Order GET,
+     * look-up and create: three Finale calls (facility and product reads are shared and cached).
      */
     createReturnInFinale: classifiedFor(
       (input: CreateReturnInFinaleInput): Promise<CreateReturnInFinaleResult> =>
@@ -364,7 +333,7 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
             orderUrl: input.orderUrl,
             facilityUrl,
             items,
-            lookupFirst: !input.noFinaleReturn,
+            lookupFirst: true,
             loopCreatedAt: loopReturn.createdAt,
           });
           const loopNote =

@@ -154,12 +154,7 @@ export interface ReturnCarry {
   /** The completed Finale return's lines, when the report or the fallback check carried them. */
   received?: ReceivedLine[];
   /** The order in Finale, once found: a later run goes straight on to the create. */
-  order?: {
-    orderUrl: string;
-    productUrls: Record<string, string>;
-    /** No Finale return of this Loop return existed when the order was found (looked up beside it). */
-    noFinaleReturn?: true;
-  };
+  order?: { orderUrl: string; productUrls: Record<string, string> };
   /** The create was tried before: a Finale return found now is this workflow's own. */
   createTried?: boolean;
   /** Until when an order not yet synced from Shopify is looked for, and since when (epoch ms). */

@@ -88,35 +88,6 @@ describe('the create step’s look-ups against the simulator, with real budgets'
     expect(fx.state.listReturns(ACCOUNT)).toHaveLength(N);
   });
 
-  it('looks returns up ahead of their creates, whose first attempts then only POST (a retry looks again)', async () => {
-    const N = 20;
-    const steps = stepsWith(publishedBudgets['finale-collection']);
-    const ahead = (n: number) =>
-      new MockActivityEnvironment().run(() =>
-        steps.findFinaleReturn('acme', {
-          loopReturnId: String(n),
-          loopCreatedAt: new Date(Date.now() - 60_000).toISOString(),
-        }),
-      );
-    // Looked up beside their order reads: one shared read answers them all, and none exists yet.
-    expect(await Promise.all(range(N).map(ahead))).toEqual(range(N).map(() => false));
-    expect(fx.calls(RETURN_READS)).toBe(1);
-    const created = await Promise.all(
-      range(N).map((n) => createAttempt(steps, input(n, { lookupFirst: false }))),
-    );
-    expect(created.every((result) => !result.existed)).toBe(true);
-    expect(fx.calls(RETURN_READS)).toBe(1);
-    // Each answer lost: the retries look up first, and find what the first attempts made.
-    const retried = await Promise.all(
-      range(N).map((n) => createAttempt(steps, input(n, { lookupFirst: false }), 2)),
-    );
-    expect(retried.every((result) => result.existed)).toBe(true);
-    expect(fx.calls(RETURN_READS)).toBe(2);
-    expect(fx.calls(CREATES)).toBe(N);
-    // A later workflow of the same Loop return finds the Finale return beside its order read.
-    expect(await ahead(1)).toBe(true);
-  });
-
   it('answers a burst arriving over time with one read per collection token, ≤ ceil(N / 10) reads', async () => {
     const N = 80;
     // Paced like Finale's hourly budget but faster: a burst of 2, then a read every 1.3 s.

@@ -69,8 +69,6 @@ const currentPaths = [
   'partial-receipt',
   // Loop answered 429 longer than the step's retries: waited out without parking (`rate-limited-step-waits`).
   'loop-rate-limited-waited-out',
-  // The order read also looks for a Finale return of the Loop return (`return-lookup-with-order`).
-  'lookup-with-order',
   // Each long wait: the run that continued as new, and the run that finished after 60 days.
   ...['paused', 'parked', 'order-missing', 'awaiting-completion'].flatMap((wait) => [
     `${wait}-60-days-continued-as-new`,

@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoTenant } from '../../sandbox/demo-world.ts';
 import { deliverLoopChange, startReturnWorkflow } from '../../temporal/workflow-starts.ts';
@@ -152,37 +151,6 @@ describe('return workflow on the dev server, against both simulators', () => {
     expect(inLoop.state).toBe('review');
     expect(inLoop.notes.map((n) => n.content).join('\n')).toMatch(/"Damaged".*Flag Reasons.*LOOP-/);
     expect(pipeline.loopCalls('POST /warehouse/return/:id/process')).toBe(processedBefore);
-  });
-
-  it('looks the Finale return up beside the order read, so the first create only POSTs', async () => {
-    const loopReturn = pipeline.submitReturn(newOrder(['MUG-WHT']), [
-      { sku: 'MUG-WHT', returnReason: 'Too small' },
-    ]);
-    const handle = await pipeline.start(loopReturn);
-    await awaitFinaleReturn(loopReturn.id);
-    const inputs = new Map<string, unknown>();
-    const results = new Map<string, unknown>();
-    const scheduled = new Map<string, string>();
-    for (const event of (await handle.fetchHistory()).events ?? []) {
-      const attributes = event.activityTaskScheduledEventAttributes;
-      if (attributes) {
-        scheduled.set(String(event.eventId), attributes.activityType!.name!);
-        inputs.set(
-          attributes.activityType!.name!,
-          defaultPayloadConverter.fromPayload(attributes.input!.payloads![0]!),
-        );
-      }
-      const completed = event.activityTaskCompletedEventAttributes;
-      if (completed) {
-        const name = scheduled.get(String(completed.scheduledEventId))!;
-        results.set(name, defaultPayloadConverter.fromPayload(completed.result!.payloads![0]!));
-      }
-    }
-    expect(inputs.get('findOrderInFinale')).toMatchObject({ lookUpReturn: { loopReturnId: loopReturn.id } });
-    expect(results.get('findOrderInFinale')).toMatchObject({ found: true, noFinaleReturn: true });
-    expect(inputs.get('createReturnInFinale')).toMatchObject({ firstTry: true, noFinaleReturn: true });
-    await pipeline.recordHistory('lookup-with-order', handle.workflowId);
-    await handle.cancel();
   });
 
   it('waits out a Loop 429 burst longer than the step retries, without parking the return', async () => {

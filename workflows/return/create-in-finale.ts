@@ -2,23 +2,20 @@
 // current), routes it by its Loop destination (one not handled in Finale is skipped before any Finale
 // call), finds its order (looking again for a while when it has not synced from Shopify yet), then creates
 // the Finale return at the destination's location, or finds the one an earlier attempt or workflow made.
-import { ApplicationFailure, patched, proxySinks } from '@temporalio/workflow';
+import { ApplicationFailure, proxySinks } from '@temporalio/workflow';
 import type { AppSinks } from '../../observability/app-sinks.ts';
 import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
-import type { IssueDetails, ReturnCarry, ReturnState } from '../messages.ts';
+import type { IssueDetails, ReturnState } from '../messages.ts';
 import { issueFrom } from './issues.ts';
 import { activities, call, createOptions, pollOptions, stepOptions } from './proxies.ts';
 import { FINALE_COMPLETED, ReturnCancelledInLoop, type ReturnRun } from './run.ts';
 
 const { appMetrics } = proxySinks<AppSinks>();
 
-/**
- * Marks runs whose first order look also looks for a Finale return of the Loop return, so that the first
- * create needs only its POST: histories recorded before it schedule the look without that input.
- */
-export const LOOKUP_WITH_ORDER_PATCH = 'return-lookup-with-order';
-
-type Order = NonNullable<ReturnCarry['order']>;
+interface Order {
+  orderUrl: string;
+  productUrls: Record<string, string>;
+}
 
 /** The return's Loop destination is not handled in Finale; says why. */
 interface NotHandled {
@@ -102,7 +99,6 @@ function create(run: ReturnRun, snapshot: LoopReturn, order: Order) {
       productUrls: order.productUrls,
       lineFixes: run.state.lineFixes ?? [],
       firstTry,
-      ...(firstTry && order.noFinaleReturn ? { noFinaleReturn: true } : {}),
       ...(run.features.destinationsAndReceipts ? { routeByDestination: true } : {}),
     },
   );
@@ -131,25 +127,15 @@ async function findOrder(run: ReturnRun, loopReturn: LoopReturn): Promise<Order 
   const destination = run.features.destinationsAndReceipts
     ? { destination: { id: loopReturn.destinationId } }
     : {};
-  // Until this workflow has tried a create, a Finale return of this Loop return can only be an earlier
-  // workflow's: looking for it beside the order spares the create a wait for the next shared look-up read.
-  const lookUpReturn =
-    !run.carry.createTried && patched(LOOKUP_WITH_ORDER_PATCH)
-      ? { lookUpReturn: { loopReturnId: run.loopReturnId, loopCreatedAt: loopReturn.createdAt } }
-      : {};
   const look = () =>
     call(activities.findOrderInFinale, stepOptions, `Find order ${orderName} in Finale`, {
       tenantId: run.tenantId,
       orderName,
       ...destination,
-      ...lookUpReturn,
     });
   while (!run.carry.orderMissingFlagged) {
     const first = await run.step(FIND_ORDER, look);
-    if (first.found) {
-      const { orderUrl, productUrls, noFinaleReturn } = first;
-      return { orderUrl, productUrls, ...(noFinaleReturn ? { noFinaleReturn } : {}) };
-    }
+    if (first.found) return { orderUrl: first.orderUrl, productUrls: first.productUrls };
     if ('notHandledInFinale' in first) return first;
     const since = (run.carry.orderMissingSince ??= Date.now());
     const lookUntil = (run.carry.orderLookUntil ??= since + first.windowMs);
