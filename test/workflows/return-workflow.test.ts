@@ -572,6 +572,30 @@ describe('return workflow on the dev server, against both simulators', () => {
     expect(finaleReturn.returnUrl).toBe(result.finaleReturn?.returnUrl);
   });
 
+  it('cancels once when Loop reports the cancellation again while it is being acted on', async () => {
+    const loopReturn = pipeline.submitReturn(newOrder(['CAP-RED']), [
+      { sku: 'CAP-RED', returnReason: 'Too small' },
+    ]);
+    const handle = await pipeline.start(loopReturn);
+    await awaitFinaleReturn(loopReturn.id);
+    pipeline.loop.state.setReturnState(Number(loopReturn.id), 'cancelled');
+    // The re-read is slow, so a second report (a duplicate webhook, the sweeper) arrives meanwhile.
+    pipeline.loop.state.faults.add({ kind: 'latency', ms: 1_500, endpoint: 'GET *', count: 1 });
+    const report = () =>
+      deliverLoopChange(
+        dev.client,
+        pipeline.taskQueue,
+        { tenantId: pipeline.tenantId, loopReturnId: loopReturn.id },
+        { version: 1, trigger: 'return.updated', state: 'cancelled' },
+      );
+    await report();
+    await delay(700);
+    await report();
+    const result = await handle.result();
+    expect(result.outcome).toBe('cancelled');
+    expect(finaleReturnOf(loopReturn.id).statusId).toBe('RETURN_CANCELLED');
+  }, 30_000);
+
   it('flags the Loop return with a note when the Finale return is cancelled in Finale', async () => {
     const orderName = newOrder(['CAP-RED']);
     const loopReturn = pipeline.submitReturn(orderName, [{ sku: 'CAP-RED', returnReason: 'Too small' }]);

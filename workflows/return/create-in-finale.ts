@@ -8,7 +8,7 @@ import type { LoopReturn } from '../../integrations/loop/loop-return.ts';
 import type { IssueDetails, ReturnState } from '../messages.ts';
 import { issueFrom } from './issues.ts';
 import { activities, call, createOptions, pollOptions, stepOptions } from './proxies.ts';
-import { FINALE_COMPLETED, ReturnCancelledInLoop, type ReturnRun } from './run.ts';
+import { FINALE_COMPLETED, type ReturnRun } from './run.ts';
 
 const { appMetrics } = proxySinks<AppSinks>();
 
@@ -110,7 +110,7 @@ function skipped(run: ReturnRun, why: string): ReturnState {
 }
 
 function notOpen(run: ReturnRun, loopState: string): ReturnState {
-  if (loopState === 'cancelled') throw new ReturnCancelledInLoop();
+  if (loopState === 'cancelled') throw run.cancelledInLoop();
   return run.finish('not-open-in-loop', 'done', `The Loop return is ${loopState}, not open: nothing to do`);
 }
 

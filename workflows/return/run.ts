@@ -521,15 +521,27 @@ export class ReturnRun {
     });
   }
 
-  /** After Loop reported a change away from "open": re-read the return, and stop if it was cancelled. */
+  /**
+   * After Loop reported a change away from "open": re-read the return, and stop if it was cancelled. Once it
+   * is known cancelled, later reports change nothing: the steps that cancel the Finale return run on.
+   */
   async checkLoop(): Promise<void> {
-    while (this.carry.loopChanged) {
+    while (this.carry.loopChanged && !this.knownCancelled) {
       this.carry.loopChanged = false;
       const current = await this.step('re-read the return in Loop', () =>
         call(activities.getLoopReturn, stepOptions, 'Re-read the return in Loop after a change', this.ids),
       );
-      if (current.state === 'cancelled') throw new ReturnCancelledInLoop();
+      if (current.state === 'cancelled') throw this.cancelledInLoop();
     }
+  }
+
+  /** Set once Loop said the return is cancelled. */
+  private knownCancelled = false;
+
+  /** Loop says the return is cancelled: the error that ends every phase (the workflow then cancels in Finale). */
+  cancelledInLoop(): ReturnCancelledInLoop {
+    this.knownCancelled = true;
+    return new ReturnCancelledInLoop();
   }
 
   async flagInLoop(note: string): Promise<void> {
