@@ -138,7 +138,9 @@ export const returnStateSchema = z.object({
       rateLimited: z
         .literal(true)
         .optional()
-        .describe('The API was busy (a 429 or its shared budget): waited out, not parked, for up to an hour'),
+        .describe(
+          'The API was busy (a 429 or its shared budget): waited out for an hour before the return parked',
+        ),
       lines: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
     })
     .optional(),

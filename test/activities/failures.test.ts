@@ -1,8 +1,6 @@
 // How every error an activity can hit leaves it: run through `classified` in a mock activity context, as the
 // worker runs activities, without a Temporal server. The workflow parks a return on the class, code and fix.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { classified, MIN_RETRY_DELAY_MS } from '../../activities/failures.ts';
 import { TenantSettingsError } from '../../config/tenant-settings.ts';
@@ -16,10 +14,7 @@ import {
 import { BudgetWaitExceededError } from '../../integrations/rate-limiter.ts';
 import { TenantNotFoundError } from '../../store/errors.ts';
 import type { IssueDetails } from '../../workflows/messages.ts';
-import { writeRunLog } from '../support/run-log.ts';
-
-const activityEnvironment = () =>
-  new MockActivityEnvironment(undefined, { logger: new DefaultLogger('INFO', writeRunLog) });
+import { activityEnvironment } from '../support/activity-environment.ts';
 
 /** What the worker hands Temporal when an activity throws `error`. */
 async function failureOf(error: unknown): Promise<unknown> {

@@ -1,8 +1,6 @@
 // What the return activities tell the workflow beside a failure: the workflow reads no settings, so the
 // tenant's re-check interval travels with the failure, and a busy API is marked as one.
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import type { ReturnActivityDeps } from '../../activities/finale-steps.ts';
 import { createReturnActivities } from '../../activities/return-activities.ts';
@@ -10,7 +8,7 @@ import { tenantSettingsSchema } from '../../config/tenant-settings.ts';
 import { demoTenantSettings } from '../../sandbox/demo-world.ts';
 import { RetryableApiError } from '../../integrations/errors.ts';
 import type { IssueDetails } from '../../workflows/messages.ts';
-import { writeRunLog } from '../support/run-log.ts';
+import { activityEnvironment } from '../support/activity-environment.ts';
 
 const settings = tenantSettingsSchema.parse({ ...demoTenantSettings, needsAttentionRecheckMs: '20s' });
 
@@ -33,13 +31,12 @@ async function detailsOfFailure(
   error: Error,
 ): Promise<{ failure: ApplicationFailure; details: IssueDetails }> {
   const { getLoopReturn } = activitiesFailingWith(error);
-  const environment = new MockActivityEnvironment(undefined, {
-    logger: new DefaultLogger('INFO', writeRunLog),
-  });
-  const failure = await environment.run(getLoopReturn, { tenantId: 'acme', loopReturnId: '1' }).then(
-    () => expect.unreachable('the activity succeeded'),
-    (thrown: unknown) => thrown,
-  );
+  const failure = await activityEnvironment()
+    .run(getLoopReturn, { tenantId: 'acme', loopReturnId: '1' })
+    .then(
+      () => expect.unreachable('the activity succeeded'),
+      (thrown: unknown) => thrown,
+    );
   expect(failure).toBeInstanceOf(ApplicationFailure);
   const application = failure as ApplicationFailure;
   return { failure: application, details: application.details?.[0] as IssueDetails };
